@@ -1,0 +1,204 @@
+"""Walk a plan's hops: reuse cached sessions, open or reuse an MFA session, call AssumeRole per hop."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from .cache import CredentialCache, assume_role_key, mfa_session_key
+from .credentials import Credentials, RoleState
+from .errors import AwsRoleError, MfaError
+from .mfa import MfaSource, read_code
+from .profiles import Hop, Plan
+from .sources import root_credentials
+from .sts import sts_client, sts_endpoint, sts_region, translate
+
+ROLE_CHAINING_LIMIT = 3600  # AWS caps sessions assumed from temporary credentials at one hour
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Per-call options of `%awsrole`; they apply to the last hop only."""
+
+    region: str | None = None
+    duration: int | None = None
+    session_name: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Settings the assumer obeys, read from the user's configuration at each call."""
+
+    min_seconds_left: float = 1200
+    mfa_session_seconds: int = 43200
+    default_duration: int | None = None
+
+
+def hop_arguments(hop: Hop, overrides: Overrides | None, policy: Policy) -> dict[str, Any]:
+    """The AssumeRole arguments the AWS CLI would send for this hop (and so its cache key)."""
+    args: dict[str, Any] = {"RoleArn": hop.role_arn}
+    session_name = (overrides and overrides.session_name) or hop.session_name
+    external_id = (overrides and overrides.external_id) or hop.external_id
+    duration = (overrides and overrides.duration) or hop.duration_seconds or policy.default_duration
+    if session_name:
+        args["RoleSessionName"] = session_name
+    if external_id:
+        args["ExternalId"] = external_id
+    if hop.mfa_serial:
+        args["SerialNumber"] = hop.mfa_serial
+    if duration:
+        args["DurationSeconds"] = int(duration)
+    return args
+
+
+class Assumer:
+    """Turns a plan into credentials with as few STS calls and MFA prompts as possible."""
+
+    def __init__(self, cache: CredentialCache) -> None:
+        self.cache = cache
+        self._mfa_sessions: dict[str, Credentials] = {}
+        self._lock = threading.RLock()
+
+    def forget_mfa_sessions(self) -> None:
+        """Drop in-memory MFA sessions (the disk cache is the cache's business)."""
+        with self._lock:
+            self._mfa_sessions.clear()
+
+    def has_mfa_session(self, plan: Plan, policy: Policy) -> bool:
+        """Whether a valid MFA session would spare a prompt for this plan's first hop."""
+        hop = plan.hops[0] if plan.hops else None
+        if not hop or not hop.mfa_serial or plan.root is None:
+            return False
+        return self._cached_mfa_session(hop.mfa_serial, plan.root.name, policy) is not None
+
+    def resolve(
+        self,
+        plan: Plan,
+        mfa: MfaSource,
+        baseline: Mapping[str, str],
+        overrides: Overrides | None = None,
+        policy: Policy = Policy(),
+        refresh: bool = False,
+    ) -> RoleState:
+        """Credentials for the plan's profile; `refresh` skips the cached session of the last hop."""
+        with self._lock:
+            return self._resolve(plan, mfa, baseline, overrides, policy, refresh)
+
+    def _resolve(self, plan, mfa, baseline, overrides, policy, refresh) -> RoleState:
+        hops = plan.hops
+        last = len(hops) - 1
+        args = [hop_arguments(h, overrides if i == last else None, policy) for i, h in enumerate(hops)]
+        keys = [assume_role_key(h.role_arn, a) for h, a in zip(hops, args)]
+        creds: Credentials | None = None
+        response: dict[str, Any] | None = None
+        start = 0
+        for i in range(last, -1, -1):
+            if i == last and refresh:
+                continue
+            hit = self.cache.load(keys[i], policy.min_seconds_left)
+            if hit:
+                creds, response = hit
+                start = i + 1
+                break
+        if creds is None:
+            creds = root_credentials(plan, baseline)
+        for i in range(start, len(hops)):
+            long_term_source = i == 0 and creds.session_token is None and plan.root is not None
+            response = self._assume_hop(hops[i], args[i], creds, mfa, baseline, policy, long_term_source, plan)
+            self.cache.store(keys[i], response)
+            creds = Credentials.from_sts(response["Credentials"])
+        return _state(plan, creds, response, overrides, baseline)
+
+    def _assume_hop(self, hop, args, creds, mfa, baseline, policy, long_term_source, plan) -> dict[str, Any]:
+        call = dict(args)
+        call.setdefault("RoleSessionName", f"jupyter-awsrole-{int(time.time())}")
+        endpoint = sts_endpoint(hop.endpoint_url, baseline)
+        region = sts_region(hop.region, baseline)
+        name = hop.profile.name
+
+        def assume(with_creds: Credentials, extra: dict[str, Any]) -> dict[str, Any]:
+            try:
+                return sts_client(with_creds, region, endpoint).assume_role(**call, **extra)
+            except AwsRoleError:
+                raise
+            except Exception as exc:
+                raise translate(exc, f"AssumeRole {hop.role_arn}", name, endpoint) from None
+
+        if not hop.mfa_serial:
+            return assume(creds, {})
+        duration = call.get("DurationSeconds") or ROLE_CHAINING_LIMIT
+        if long_term_source and policy.mfa_session_seconds > 0 and duration <= ROLE_CHAINING_LIMIT:
+            session = self._mfa_session(hop, creds, mfa, plan, policy, endpoint, region)
+            del call["SerialNumber"]
+            return assume(session, {})
+        return _with_code(hop.mfa_serial, mfa, lambda code: assume(creds, {"TokenCode": code}))
+
+    def _cached_mfa_session(self, serial: str, source: str, policy: Policy) -> Credentials | None:
+        key = mfa_session_key(serial, source)
+        session = self._mfa_sessions.get(key)
+        if session is None:
+            hit = self.cache.load(key, policy.min_seconds_left)
+            session = hit[0] if hit else None
+            if session is not None:
+                self._mfa_sessions[key] = session
+        if session is not None and session.seconds_left() < policy.min_seconds_left:
+            return None
+        return session
+
+    def _mfa_session(self, hop, creds, mfa, plan, policy, endpoint, region) -> Credentials:
+        serial, source = hop.mfa_serial, plan.root.name
+        session = self._cached_mfa_session(serial, source, policy)
+        if session is not None:
+            return session
+        client = sts_client(creds, region, endpoint)
+
+        def open_session(code: str) -> dict[str, Any]:
+            try:
+                return client.get_session_token(
+                    SerialNumber=serial, TokenCode=code, DurationSeconds=policy.mfa_session_seconds
+                )
+            except Exception as exc:
+                raise translate(exc, "GetSessionToken", hop.profile.name, endpoint) from None
+
+        response = _with_code(serial, mfa, open_session)
+        key = mfa_session_key(serial, source)
+        self.cache.store(key, response)
+        session = Credentials.from_sts(response["Credentials"])
+        self._mfa_sessions[key] = session
+        return session
+
+
+def _with_code(serial: str, mfa: MfaSource, call: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """Ask for a code and call; a refused code is asked again when the source can ask."""
+    retry: str | None = None
+    for attempt in range(3):
+        code = read_code(mfa, serial, retry)
+        try:
+            return call(code)
+        except MfaError:
+            if not mfa.interactive or attempt == 2:
+                raise
+            retry = "That MFA code was refused."
+    raise AssertionError("unreachable")
+
+
+def _state(plan: Plan, creds: Credentials, response: dict[str, Any] | None, overrides, baseline) -> RoleState:
+    role_arn = plan.hops[-1].role_arn if plan.hops else (plan.profile.role_arn or "")
+    session_arn = ((response or {}).get("AssumedRoleUser") or {}).get("Arn") or role_arn
+    account = session_arn.split(":")[4] if session_arn.count(":") >= 5 else ""
+    region = (overrides and overrides.region) or plan.region
+    if creds.expiration is None:
+        raise AwsRoleError(f"Profile '{plan.profile.name}' gave credentials without an expiry.")
+    return RoleState(
+        profile=plan.profile.name,
+        role_arn=role_arn,
+        session_arn=session_arn,
+        account=account,
+        region=region,
+        expiration=creds.expiration,
+        credentials=creds,
+        endpoint_url=plan.profile.endpoint_url,
+    )

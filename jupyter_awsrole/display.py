@@ -1,0 +1,83 @@
+"""How states and profile lists look: plain text for terminals, HTML for notebooks; never a secret."""
+
+from __future__ import annotations
+
+import html
+from typing import Sequence
+
+from .credentials import RoleState
+from .manager import ProfileInfo, time_left
+
+
+def confirmation(state: RoleState) -> str:
+    """The one line printed after a switch."""
+    region = f", region {state.region}" if state.region else ""
+    return (
+        f"Now {state.role_name} in account {state.account} (profile {state.profile}{region});"
+        f" expires {state.expiration:%H:%M} UTC, in {time_left(state)}."
+    )
+
+
+class StatusView:
+    """`%awsrole` with no argument: who this kernel runs as."""
+
+    def __init__(self, state: RoleState | None) -> None:
+        self.state = state
+
+    def _rows(self) -> list[tuple[str, str]]:
+        s = self.state
+        if s is None:
+            return []
+        return [
+            ("profile", s.profile),
+            ("role", s.role_arn),
+            ("session", s.session_arn),
+            ("account", s.account),
+            ("region", s.region or "(not set by the profile)"),
+            ("expires", f"{s.expiration:%Y-%m-%d %H:%M:%S} UTC ({time_left(s)} left)"),
+        ]
+
+    def __repr__(self) -> str:
+        if self.state is None:
+            return "No role assumed in this kernel (%awsrole PROFILE to assume one)."
+        return "\n".join(f"{key:>8}: {value}" for key, value in self._rows())
+
+    def _repr_html_(self) -> str:
+        if self.state is None:
+            return "<p>No role assumed in this kernel (<code>%awsrole PROFILE</code> to assume one).</p>"
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in self._rows()
+        )
+        return f"<table class='jupyter-awsrole-status'>{body}</table>"
+
+
+class ProfileTable:
+    """`%awsrole --list`: every profile and what switching to it involves."""
+
+    columns = ("profile", "kind", "role", "source", "MFA", "region")
+
+    def __init__(self, rows: Sequence[ProfileInfo], active: str | None = None) -> None:
+        self.rows = rows
+        self.active = active
+
+    def _cells(self) -> list[tuple[str, ...]]:
+        out = []
+        for r in self.rows:
+            mark = "*" if r.name == self.active else ""
+            role = r.role_arn if not r.problem else f"{r.role_arn} [{r.problem}]"
+            out.append((mark + r.name, r.kind, role, r.source, "yes" if r.mfa else "", r.region))
+        return out
+
+    def __repr__(self) -> str:
+        cells = [self.columns, *self._cells()]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns))]
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th style='text-align:left'>{c}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in row) + "</tr>"
+            for row in self._cells()
+        )
+        return f"<table class='jupyter-awsrole-list'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

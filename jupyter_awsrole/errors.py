@@ -1,0 +1,26 @@
+"""One small family of exceptions whose messages fit on one line and never hold a secret."""
+
+from __future__ import annotations
+
+
+class AwsRoleError(Exception):
+    """Anything the user can fix; front ends show str(error) as a one-line message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))
+
+
+class ProfileError(AwsRoleError):
+    """The AWS config does not describe a usable profile; found before any network call."""
+
+
+class MfaError(AwsRoleError):
+    """No acceptable MFA code could be had (bad format, wrong code, nobody to ask)."""
+
+
+class MfaRequired(MfaError):
+    """A code is needed but the caller asked not to be prompted (automatic refresh)."""
+
+
+class StsError(AwsRoleError):
+    """STS refused, throttled or could not be reached."""

@@ -1,0 +1,279 @@
+"""Reading AWS profiles through botocore and turning one into a validated role chain (no network)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .errors import ProfileError
+
+CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One profile of the merged config and credentials files, reduced to what role switching needs."""
+
+    name: str
+    values: Mapping[str, str] = field(repr=False)
+
+    def get(self, key: str) -> str | None:
+        """A setting of this profile, None when absent or empty."""
+        value = self.values.get(key)
+        return value if value not in (None, "") else None
+
+    @property
+    def role_arn(self) -> str | None:
+        return self.get("role_arn")
+
+    @property
+    def source_profile(self) -> str | None:
+        return self.get("source_profile")
+
+    @property
+    def credential_source(self) -> str | None:
+        return self.get("credential_source")
+
+    @property
+    def mfa_serial(self) -> str | None:
+        return self.get("mfa_serial")
+
+    @property
+    def region(self) -> str | None:
+        return self.get("region")
+
+    @property
+    def endpoint_url(self) -> str | None:
+        return self.get("endpoint_url")
+
+    @property
+    def has_keys(self) -> bool:
+        return bool(self.get("aws_access_key_id") and self.get("aws_secret_access_key"))
+
+    @property
+    def kind(self) -> str:
+        """role / keys / sso / process / web-identity / empty, as `--list` shows it."""
+        if self.get("web_identity_token_file"):
+            return "web-identity"
+        if self.role_arn:
+            return "role"
+        if self.get("sso_session") or self.get("sso_start_url"):
+            return "sso"
+        if self.get("credential_process"):
+            return "process"
+        if self.has_keys:
+            return "keys"
+        return "empty"
+
+    @property
+    def is_source(self) -> bool:
+        """Whether botocore can produce credentials for it without our role logic."""
+        return self.kind in ("keys", "sso", "process", "web-identity")
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One AssumeRole call of a chain, with the arguments the AWS CLI would send."""
+
+    profile: Profile
+    role_arn: str
+    mfa_serial: str | None
+    external_id: str | None
+    session_name: str | None
+    duration_seconds: int | None
+    region: str | None
+    endpoint_url: str | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to get credentials for a profile: a root source, then role hops in order."""
+
+    profile: Profile
+    root: Profile | None  # a profile botocore resolves (keys, sso, process, web identity)
+    credential_source: str | None  # or one of CREDENTIAL_SOURCES
+    hops: tuple[Hop, ...]
+
+    @property
+    def needs_mfa(self) -> bool:
+        return any(hop.mfa_serial for hop in self.hops)
+
+    @property
+    def region(self) -> str | None:
+        return self.profile.region
+
+    @property
+    def source_label(self) -> str:
+        """Where the chain starts, for `--list` and the picker."""
+        if self.credential_source:
+            return f"credential_source={self.credential_source}"
+        if self.root is None:
+            return ""
+        chain = [self.root.name] + [hop.profile.name for hop in self.hops[:-1]]
+        return " -> ".join(chain)
+
+
+def _file_signature(path: str) -> tuple[str, float, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (path, stat.st_mtime_ns, stat.st_size)
+
+
+def config_paths(environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """The config and credentials files botocore would read, honouring the AWS_* variables."""
+    env = os.environ if environ is None else environ
+    config = env.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    creds = env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
+    return os.path.expanduser(config), os.path.expanduser(creds)
+
+
+class ProfileStore:
+    """The profiles of the AWS config files, parsed by botocore and re-read only when a file changes."""
+
+    def __init__(self) -> None:
+        self._signature: Any = None
+        self._profiles: dict[str, Profile] = {}
+
+    def profiles(self) -> dict[str, Profile]:
+        """All profiles by name; cheap when the files did not change."""
+        config_file, creds_file = config_paths()
+        signature = (_file_signature(config_file), _file_signature(creds_file))
+        if signature != self._signature:
+            self._profiles = _load(config_file, creds_file)
+            self._signature = signature
+        return self._profiles
+
+    def get(self, name: str) -> Profile:
+        """A profile by name, or a ProfileError that suggests the closest names."""
+        profiles = self.profiles()
+        if name in profiles:
+            return profiles[name]
+        where = config_paths()[0]
+        raise ProfileError(f"Unknown profile '{name}' (not in {where}).{suggest(name, profiles)}")
+
+    def plan(self, name: str) -> Plan:
+        """Validate a profile and its whole source chain, before any network call."""
+        return plan_chain(self.profiles(), name, self.get)
+
+
+def suggest(name: str, profiles: Mapping[str, Profile]) -> str:
+    """' Did you mean: a, b?' for the closest profile names, or ''."""
+    close = difflib.get_close_matches(name, list(profiles), n=3, cutoff=0.5)
+    return f" Did you mean: {', '.join(close)}?" if close else ""
+
+
+def _load(config_file: str, creds_file: str) -> dict[str, Profile]:
+    from botocore.configloader import load_config, raw_config_parse
+    from botocore.exceptions import ConfigNotFound, ConfigParseError
+
+    try:
+        try:
+            config = load_config(config_file)
+        except ConfigNotFound:
+            config = {"profiles": {}}
+        merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in config.get("profiles", {}).items()}
+        try:
+            creds = raw_config_parse(creds_file)
+        except ConfigNotFound:
+            creds = {}
+    except ConfigParseError as exc:
+        raise ProfileError(f"Cannot parse the AWS config: {exc}") from None
+    except Exception as exc:  # configparser errors (duplicate sections...) come through raw
+        raise ProfileError(f"Cannot parse the AWS config files: {type(exc).__name__}: {exc}") from None
+    for name, values in creds.items():
+        merged.setdefault(name, {}).update(values)
+    return {
+        name: Profile(name, {k: v for k, v in values.items() if isinstance(v, str)})
+        for name, values in merged.items()
+        if isinstance(values, dict)
+    }
+
+
+def _duration(profile: Profile) -> int | None:
+    raw = profile.get("duration_seconds")
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ProfileError(
+            f"Profile '{profile.name}': duration_seconds must be a whole number of seconds, not '{raw}'."
+        ) from None
+    if value <= 0:
+        raise ProfileError(f"Profile '{profile.name}': duration_seconds must be positive, not {value}.")
+    return value
+
+
+def _hop(profile: Profile) -> Hop:
+    assert profile.role_arn
+    return Hop(
+        profile=profile,
+        role_arn=profile.role_arn,
+        mfa_serial=profile.mfa_serial,
+        external_id=profile.get("external_id"),
+        session_name=profile.get("role_session_name"),
+        duration_seconds=_duration(profile),
+        region=profile.region,
+        endpoint_url=profile.endpoint_url,
+    )
+
+
+def plan_chain(profiles: Mapping[str, Profile], name: str, lookup: Any = None) -> Plan:
+    """Walk source_profile links from `name` to a root, validating every profile on the way."""
+    get = lookup or profiles.__getitem__
+    start = get(name)
+    if not start.role_arn:
+        if start.is_source:
+            raise ProfileError(
+                f"Profile '{name}' has no role_arn: it holds {start.kind} credentials, not a role to assume."
+            )
+        raise ProfileError(f"Profile '{name}' has no role_arn and no credentials.")
+    hops: list[Hop] = []
+    seen: list[str] = []
+    current = start
+    while True:
+        if current.name in seen:
+            cycle = " -> ".join(seen[seen.index(current.name):] + [current.name])
+            raise ProfileError(f"Profile '{name}': source_profile loop {cycle}.")
+        seen.append(current.name)
+        if current.kind == "web-identity":
+            # botocore assumes this role itself from the token file: it is the chain's root.
+            return Plan(start, current, None, tuple(reversed(hops)))
+        source, cred_source = current.source_profile, current.credential_source
+        if source and cred_source:
+            raise ProfileError(
+                f"Profile '{current.name}' has both source_profile and credential_source; keep one."
+            )
+        if not source and not cred_source:
+            raise ProfileError(
+                f"Profile '{current.name}' has role_arn but neither source_profile nor credential_source."
+            )
+        hops.append(_hop(current))
+        if cred_source:
+            if cred_source not in CREDENTIAL_SOURCES:
+                raise ProfileError(
+                    f"Profile '{current.name}': unknown credential_source '{cred_source}'"
+                    f" (use one of {', '.join(CREDENTIAL_SOURCES)})."
+                )
+            return Plan(start, None, cred_source, tuple(reversed(hops)))
+        if source == current.name and current.has_keys:
+            # The AWS CLI lets a role profile use its own static keys as the source.
+            return Plan(start, current, None, tuple(reversed(hops)))
+        if source not in profiles:
+            raise ProfileError(
+                f"Profile '{current.name}': source_profile '{source}' does not exist.{suggest(source, profiles)}"
+            )
+        nxt = profiles[source]
+        if not nxt.role_arn or nxt.kind == "web-identity":
+            if not nxt.is_source:
+                raise ProfileError(
+                    f"Profile '{current.name}': source_profile '{nxt.name}' has no credentials"
+                    " (no keys, credential_process, SSO or role)."
+                )
+            if nxt.kind != "web-identity":
+                return Plan(start, nxt, None, tuple(reversed(hops)))
+        current = nxt

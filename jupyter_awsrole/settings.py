@@ -1,0 +1,51 @@
+"""User settings, as a traitlets Configurable so `%config AwsRole.<name> = ...` changes them."""
+
+from __future__ import annotations
+
+from traitlets import Bool, Int, TraitError, Unicode, validate
+from traitlets.config import Configurable
+
+
+class AwsRole(Configurable):
+    """Settings of jupyter-awsrole; set with `%config AwsRole.cache = False` and the like."""
+
+    cache = Bool(
+        True,
+        help="Reuse and write assumed-role sessions in the AWS CLI's cache folder, so kernels and the CLI share them.",
+    ).tag(config=True)
+    cache_dir = Unicode(
+        "", help="Cache folder; empty means the AWS CLI's own (~/.aws/cli/cache)."
+    ).tag(config=True)
+    mfa_session_seconds = Int(
+        43200,
+        help="Length of the MFA session (GetSessionToken) the first MFA code opens; 0 turns MFA sessions off.",
+    ).tag(config=True)
+    default_duration = Int(
+        0, help="DurationSeconds for profiles without duration_seconds; 0 lets AWS decide (one hour)."
+    ).tag(config=True)
+    refresh_margin_seconds = Int(
+        1200, help="Renew credentials this many seconds before they expire (botocore refreshes clients at 15 min)."
+    ).tag(config=True)
+    auto_refresh = Bool(
+        True, help="Renew credentials in the background when no new MFA code is needed."
+    ).tag(config=True)
+
+    @validate("mfa_session_seconds")
+    def _check_mfa_session(self, proposal):  # type: ignore[no-untyped-def]
+        value = proposal["value"]
+        if value and not 900 <= value <= 129600:
+            raise TraitError("mfa_session_seconds must be 0 or between 900 and 129600 (AWS's limits).")
+        return value
+
+    @validate("default_duration")
+    def _check_duration(self, proposal):  # type: ignore[no-untyped-def]
+        value = proposal["value"]
+        if value and not 900 <= value <= 43200:
+            raise TraitError("default_duration must be 0 or between 900 and 43200 (AWS's limits).")
+        return value
+
+    @validate("refresh_margin_seconds")
+    def _check_margin(self, proposal):  # type: ignore[no-untyped-def]
+        if proposal["value"] < 0:
+            raise TraitError("refresh_margin_seconds cannot be negative.")
+        return proposal["value"]

@@ -1,0 +1,62 @@
+"""Credentials for the start of a chain: botocore's providers for profiles, the baseline environment, IMDS, ECS."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .credentials import Credentials
+from .errors import AwsRoleError, StsError
+from .profiles import Plan
+
+
+def _frozen(creds: Any) -> Credentials:
+    frozen = creds.get_frozen_credentials()
+    expiry = getattr(creds, "_expiry_time", None)
+    return Credentials(frozen.access_key, frozen.secret_key, frozen.token, expiry)
+
+
+def root_credentials(plan: Plan, baseline: Mapping[str, str]) -> Credentials:
+    """Resolve where the chain starts; `baseline` is the environment before any switch of ours."""
+    name = plan.hops[0].profile.name if plan.hops else plan.profile.name
+    try:
+        if plan.credential_source == "Environment":
+            key, secret = baseline.get("AWS_ACCESS_KEY_ID"), baseline.get("AWS_SECRET_ACCESS_KEY")
+            if not key or not secret:
+                raise StsError(
+                    f"Profile '{name}' uses credential_source = Environment, but AWS_ACCESS_KEY_ID and"
+                    " AWS_SECRET_ACCESS_KEY were not set when the kernel started."
+                )
+            token = baseline.get("AWS_SESSION_TOKEN") or baseline.get("AWS_SECURITY_TOKEN")
+            return Credentials(key, secret, token or None)
+        if plan.credential_source == "Ec2InstanceMetadata":
+            from botocore.credentials import InstanceMetadataProvider
+            from botocore.utils import InstanceMetadataFetcher
+
+            creds = InstanceMetadataProvider(
+                iam_role_fetcher=InstanceMetadataFetcher(timeout=2, num_attempts=1)
+            ).load()
+        elif plan.credential_source == "EcsContainer":
+            from botocore.credentials import ContainerProvider
+
+            creds = ContainerProvider(environ=dict(baseline)).load()
+        else:
+            root = plan.root
+            assert root is not None
+            if root.kind == "keys":
+                return Credentials(
+                    root.values["aws_access_key_id"],
+                    root.values["aws_secret_access_key"],
+                    root.get("aws_session_token"),
+                )
+            import botocore.session
+
+            # An explicit profile keeps botocore away from environment credentials.
+            creds = botocore.session.Session(profile=root.name).get_credentials()
+    except AwsRoleError:
+        raise
+    except Exception as exc:
+        raise StsError(f"Cannot get the source credentials of profile '{name}': {type(exc).__name__}: {exc}") from None
+    if creds is None:
+        where = plan.credential_source or (plan.root.name if plan.root else name)
+        raise StsError(f"No source credentials for profile '{name}' from {where}.")
+    return _frozen(creds)
