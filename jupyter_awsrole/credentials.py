@@ -17,8 +17,9 @@ def parse_expiration(value: Any) -> _dt.datetime:
     if isinstance(value, _dt.datetime):
         result = value
     else:
-        text = str(value).strip().replace("Z", "+00:00")
-        result = _dt.datetime.fromisoformat(text)
+        from botocore.utils import parse_timestamp  # botocore writes "...UTC" into CLI cache files
+
+        result = parse_timestamp(str(value).strip())
     if result.tzinfo is None:
         result = result.replace(tzinfo=_dt.timezone.utc)
     return result.astimezone(_dt.timezone.utc)

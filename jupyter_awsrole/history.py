@@ -19,10 +19,14 @@ def scrub(shell: Any, secret: str) -> None:
             if secret in hist[i]:
                 hist[i] = hist[i].replace(secret, MASK)
     ns = getattr(shell, "user_ns", {})
-    for name in [n for n in ("_i", "_ii", "_iii") if n in ns] + [f"_i{shell.execution_count}"]:
+    count = shell.execution_count
+    for name in ("_i", "_ii", "_iii", "_i00", f"_i{count}", f"_i{count - 1}"):
         value = ns.get(name)
         if isinstance(value, str) and secret in value:
             ns[name] = value.replace(secret, MASK)
+        value = getattr(hm, name, None)  # the manager's own copies (traitlets) feed the next cell's _i
+        if isinstance(value, str) and secret in value:
+            setattr(hm, name, value.replace(secret, MASK))
     with hm.db_input_cache_lock:
         hm.db_input_cache[:] = [
             tuple(x.replace(secret, MASK) if isinstance(x, str) else x for x in entry) for entry in hm.db_input_cache

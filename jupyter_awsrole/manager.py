@@ -57,6 +57,12 @@ class RoleManager:
         self._timer: threading.Timer | None = None
         self._next_check = math.inf
         self._needs_mfa = False
+        self.settings.observe(self._settings_changed, names=["refresh_margin_seconds", "auto_refresh"])
+
+    def _settings_changed(self, _change: Any) -> None:
+        with self._lock:
+            self._needs_mfa = False
+            self._schedule()
 
     # -- switching -------------------------------------------------------------------
 

@@ -23,10 +23,8 @@ def _botocore_session() -> Any:
         if _session is None:
             import botocore.session
 
-            session = botocore.session.Session()
             # Client creation must not depend on whatever AWS_PROFILE says at that moment.
-            session.set_config_variable("profile", "default")
-            _session = session
+            _session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
         return _session
 
 

@@ -1,0 +1,177 @@
+"""Profile validation and chain planning on real config files, parsed by botocore."""
+
+import pytest
+
+from jupyter_awsrole.errors import ProfileError
+from jupyter_awsrole.profiles import ProfileStore
+
+CONFIG = """
+[profile user1]
+region = us-east-1
+[profile marketingadmin]
+role_arn = arn:aws:iam::123456789012:role/marketingadminrole
+source_profile = user1
+mfa_serial = arn:aws:iam::123456789012:mfa/user1
+[profile reporting]
+role_arn = arn:aws:iam::123456789012:role/reportingrole
+source_profile = marketingadmin
+external_id = ext
+duration_seconds = 1800
+region = eu-west-1
+[profile deeper]
+role_arn = arn:aws:iam::123456789012:role/deeper
+source_profile = reporting
+[profile envrole]
+role_arn = arn:aws:iam::123456789012:role/envrole
+credential_source = Environment
+[profile both]
+role_arn = arn:aws:iam::123456789012:role/x
+source_profile = user1
+credential_source = Environment
+[profile neither]
+role_arn = arn:aws:iam::123456789012:role/x
+[profile loop-a]
+role_arn = arn:aws:iam::123456789012:role/a
+source_profile = loop-b
+[profile loop-b]
+role_arn = arn:aws:iam::123456789012:role/b
+source_profile = loop-a
+[profile badsource]
+role_arn = arn:aws:iam::123456789012:role/x
+credential_source = Laptop
+[profile badduration]
+role_arn = arn:aws:iam::123456789012:role/x
+source_profile = user1
+duration_seconds = an hour
+[profile ghost]
+role_arn = arn:aws:iam::123456789012:role/x
+source_profile = nobody
+[profile empty-source]
+role_arn = arn:aws:iam::123456789012:role/x
+source_profile = emptyp
+[profile emptyp]
+region = us-east-1
+[profile selfkeys]
+role_arn = arn:aws:iam::123456789012:role/x
+source_profile = selfkeys
+aws_access_key_id = AKIDEXAMPLE
+aws_secret_access_key = secret
+[profile proc]
+credential_process = /bin/echo
+[profile viaproc]
+role_arn = arn:aws:iam::123456789012:role/x
+source_profile = proc
+[sso-session corp]
+sso_start_url = https://example.awsapps.com/start
+sso_region = us-east-1
+[profile ssouser]
+sso_session = corp
+sso_account_id = 123456789012
+sso_role_name = Dev
+[profile viasso]
+role_arn = arn:aws:iam::123456789012:role/x
+source_profile = ssouser
+[profile webid]
+role_arn = arn:aws:iam::123456789012:role/web
+web_identity_token_file = /tmp/token
+[profile viaweb]
+role_arn = arn:aws:iam::123456789012:role/x
+source_profile = webid
+"""
+CREDENTIALS = """
+[user1]
+aws_access_key_id = AKIDUSER1
+aws_secret_access_key = user1secret
+"""
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    (tmp_path / "config").write_text(CONFIG)
+    (tmp_path / "credentials").write_text(CREDENTIALS)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    return ProfileStore()
+
+
+def test_credentials_file_profiles_are_merged(store):
+    user1 = store.get("user1")
+    assert user1.kind == "keys" and user1.region == "us-east-1"
+
+
+def test_one_hop_with_mfa(store):
+    plan = store.plan("marketingadmin")
+    assert plan.root.name == "user1"
+    assert [h.role_arn for h in plan.hops] == ["arn:aws:iam::123456789012:role/marketingadminrole"]
+    assert plan.needs_mfa
+
+
+def test_three_hop_chain_in_call_order(store):
+    plan = store.plan("deeper")
+    assert plan.root.name == "user1"
+    assert [h.profile.name for h in plan.hops] == ["marketingadmin", "reporting", "deeper"]
+    assert plan.hops[1].external_id == "ext" and plan.hops[1].duration_seconds == 1800
+    assert plan.source_label == "user1 -> marketingadmin -> reporting"
+
+
+def test_credential_source(store):
+    plan = store.plan("envrole")
+    assert plan.credential_source == "Environment" and plan.root is None
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("both", ["'both'", "both source_profile and credential_source"]),
+        ("neither", ["'neither'", "neither source_profile nor credential_source"]),
+        ("loop-a", ["loop-a -> loop-b -> loop-a"]),
+        ("badsource", ["'badsource'", "unknown credential_source 'Laptop'", "Environment"]),
+        ("badduration", ["'badduration'", "duration_seconds", "an hour"]),
+        ("ghost", ["'ghost'", "'nobody' does not exist"]),
+        ("empty-source", ["'emptyp' has no credentials"]),
+        ("user1", ["'user1' has no role_arn"]),
+    ],
+)
+def test_validation_messages_are_one_line_and_name_the_profile(store, name, words):
+    with pytest.raises(ProfileError) as info:
+        store.plan(name)
+    message = str(info.value)
+    assert "\n" not in message
+    for word in words:
+        assert word in message
+
+
+def test_unknown_profile_suggests_close_names(store):
+    with pytest.raises(ProfileError, match="Did you mean: marketingadmin"):
+        store.plan("marketingadmn")
+
+
+def test_self_sourced_static_keys(store):
+    plan = store.plan("selfkeys")
+    assert plan.root.name == "selfkeys" and len(plan.hops) == 1
+
+
+@pytest.mark.parametrize("name, kind", [("viaproc", "process"), ("viasso", "sso"), ("viaweb", "web-identity")])
+def test_other_source_kinds(store, name, kind):
+    plan = store.plan(name)
+    assert plan.root.kind == kind and len(plan.hops) == 1
+
+
+def test_web_identity_profile_is_its_own_root(store):
+    plan = store.plan("webid")
+    assert plan.root.name == "webid" and plan.hops == ()
+
+
+def test_reparse_only_when_a_file_changes(store, tmp_path):
+    first = store.profiles()
+    assert store.profiles() is first
+    (tmp_path / "config").write_text(CONFIG + "\n[profile added]\nregion = x\n")
+    assert "added" in store.profiles()
+
+
+def test_broken_config_is_a_profile_error(tmp_path, monkeypatch):
+    (tmp_path / "config").write_text("[profile a]\nrole_arn = x\n[profile a]\nregion = y\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    with pytest.raises(ProfileError):
+        ProfileStore().profiles()
