@@ -1,0 +1,39 @@
+"""The `jupyter-awsrole` command: `demo` runs the whole product locally, `mfa-code` prints the demo's code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `jupyter-awsrole` console script."""
+    parser = argparse.ArgumentParser(prog="jupyter-awsrole", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="JupyterLab with the demo notebooks against a local AWS")
+    demo.add_argument("--port", type=int, default=0, help="JupyterLab port on 127.0.0.1 (default: a free one)")
+    demo.add_argument("--dir", type=Path, default=None, help="keep the demo's files here (default: a temp folder)")
+    demo.add_argument("--open-browser", action="store_true", help="let JupyterLab open a browser")
+    code = commands.add_parser("mfa-code", help="print the current MFA code of the demo's user1")
+    code.add_argument("--state-dir", type=Path, default=None, help="the demo's local AWS folder")
+    args = parser.parse_args(argv)
+
+    if args.command == "demo":
+        from .demo import run
+
+        return run(args.dir, args.port, args.open_browser)
+    from .demo import DEMO_DIR_VARIABLE
+    from .localaws import LocalAws  # noqa: F401  (keeps the import cost where it is used)
+    from .localaws import files, totp
+
+    state_dir = args.state_dir or (Path(os.environ[DEMO_DIR_VARIABLE]) if os.environ.get(DEMO_DIR_VARIABLE) else None)
+    if state_dir is None:
+        parser.error(f"mfa-code needs --state-dir (the demo prints it) or {DEMO_DIR_VARIABLE}")
+    print(totp.code((state_dir / files.MFA_SEED).read_text().strip()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""The README's first command: JupyterLab on the quickstart against the local AWS, and a clean stop."""
+
+from __future__ import annotations
+
+import json
+import signal
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _api(demo, path: str, method: str = "GET", body: dict | None = None) -> dict:
+    base, token = demo.url.split("/lab/")[0], demo.url.split("token=")[1]
+    request = urllib.request.Request(
+        f"{base}{path}?token={token}", method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json"},
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=30) as answer:
+        return json.loads(answer.read() or b"{}")
+
+
+def test_quickstart_runs_in_chromium_with_the_mfa_code_typed_into_the_password_box(demo, page, tmp_path):
+    page.goto(demo.url)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
+    page.get_by_role("menuitem", name="Run").click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    try:
+        box = page.wait_for_selector("input.jp-Stdin-input", timeout=60_000)
+    except Exception:
+        page.screenshot(path=str(tmp_path / "no-password-box.png"))
+        raise
+    assert box.get_attribute("type") == "password"
+    assert "MFA code for arn:aws:iam::123456789012:mfa/user1" in page.inner_text(".jp-Stdin")
+    box.fill(demo.mfa_code())
+    box.press("Enter")
+    page.wait_for_selector(".jp-OutputArea-output:has-text('assumed-role/marketingadminrole/')", timeout=60_000)
+    table = page.wait_for_selector(".jp-OutputArea-output table.dataframe", timeout=60_000)
+    headers = table.inner_text()
+    for column in ("campaign_id", "channel", "spend"):
+        assert column in headers
+    page.wait_for_selector(".jp-OutputArea-output img", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    assert not any("Error" in text for text in errors), errors
+    assert page.get_by_text("official Jupyter news").count() == 0
+    page.locator(".jp-Cell").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "quickstart.png"))  # docs/quickstart.png is one of these
+    assert demo.stop(signal.SIGINT) == 0
+    assert demo.leftovers() == []
+    assert not demo.root.exists()
+
+
+def test_sigterm_leaves_no_server_no_kernel_and_no_local_aws(demo):
+    kernel = _api(demo, "/api/kernels", "POST", {"name": "python3"})
+    assert kernel["id"]
+    assert any("ipykernel" in line for line in demo.leftovers())
+    assert any("localaws" in line for line in demo.leftovers())
+    assert demo.stop(signal.SIGTERM) == 0
+    assert demo.leftovers() == []
+    assert not demo.root.exists()
