@@ -28,17 +28,13 @@ def root_credentials(plan: Plan, baseline: Mapping[str, str]) -> Credentials:
                 )
             token = baseline.get("AWS_SESSION_TOKEN") or baseline.get("AWS_SECURITY_TOKEN")
             return Credentials(key, secret, token or None)
-        if plan.credential_source == "Ec2InstanceMetadata":
-            from botocore.credentials import InstanceMetadataProvider
-            from botocore.utils import InstanceMetadataFetcher
+        if plan.credential_source in ("Ec2InstanceMetadata", "EcsContainer"):
+            import botocore.session
 
-            creds = InstanceMetadataProvider(
-                iam_role_fetcher=InstanceMetadataFetcher(timeout=2, num_attempts=1)
-            ).load()
-        elif plan.credential_source == "EcsContainer":
-            from botocore.credentials import ContainerProvider
-
-            creds = ContainerProvider(environ=dict(baseline)).load()
+            # botocore's own providers, configured as botocore configures them (endpoints, timeouts).
+            resolver = botocore.session.Session().get_component("credential_provider")
+            provider = "iam-role" if plan.credential_source == "Ec2InstanceMetadata" else "container-role"
+            creds = resolver.get_provider(provider).load()
         else:
             root = plan.root
             assert root is not None
