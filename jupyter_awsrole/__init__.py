@@ -9,7 +9,7 @@ from .credentials import Credentials, RoleState
 from .errors import AwsRoleError, MfaError, ProfileError, StsError
 
 __all__ = [
-    "assume", "unset", "current", "role", "profiles", "observe", "refresh",
+    "assume", "unset", "current", "role", "profiles", "observe", "refresh", "picker",
     "RoleState", "Credentials", "AwsRoleError", "ProfileError", "MfaError", "StsError",
     "load_ipython_extension", "unload_ipython_extension",
 ]
@@ -57,6 +57,13 @@ def observe(callback: Callable[[str, RoleState | None], None]) -> Callable[[], N
 def refresh() -> RoleState | None:
     """Renew the active role now if no MFA code is needed."""
     return _manager().refresh()
+
+
+def picker() -> Any:
+    """The ipywidgets role picker, bound to this kernel's state."""
+    from .picker import picker as _picker
+
+    return _picker(_manager())
 
 
 def load_ipython_extension(ipython: Any) -> None:

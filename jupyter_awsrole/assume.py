@@ -67,12 +67,29 @@ class Assumer:
         with self._lock:
             self._mfa_sessions.clear()
 
-    def has_mfa_session(self, plan: Plan, policy: Policy) -> bool:
-        """Whether a valid MFA session would spare a prompt for this plan's first hop."""
-        hop = plan.hops[0] if plan.hops else None
-        if not hop or not hop.mfa_serial or plan.root is None:
-            return False
-        return self._cached_mfa_session(hop.mfa_serial, plan.root.name, policy) is not None
+    def needs_code(self, plan: Plan, overrides: Overrides | None, policy: Policy) -> bool:
+        """Whether resolving the plan now would ask for an MFA code (cached sessions spare it)."""
+        hops = plan.hops
+        last = len(hops) - 1
+        args = [hop_arguments(h, overrides if i == last else None, policy) for i, h in enumerate(hops)]
+        first_uncached = 0
+        for i in range(last, -1, -1):
+            if self.cache.load(assume_role_key(hops[i].role_arn, args[i]), policy.min_seconds_left):
+                first_uncached = i + 1
+                break
+        for i in range(first_uncached, len(hops)):
+            if not hops[i].mfa_serial:
+                continue
+            session_usable = (
+                i == 0
+                and plan.root is not None
+                and policy.mfa_session_seconds > 0
+                and (args[i].get("DurationSeconds") or ROLE_CHAINING_LIMIT) <= ROLE_CHAINING_LIMIT
+            )
+            with self._lock:
+                if not (session_usable and self._cached_mfa_session(hops[i].mfa_serial, plan.root.name, policy)):
+                    return True
+        return False
 
     def resolve(
         self,

@@ -74,11 +74,15 @@ class Demo:
         return env
 
     def _lab_settings(self) -> Path:
-        """User settings of the demo's JupyterLab: no news prompt over the notebook."""
+        """The demo's JupyterLab settings: no news prompt; widget state saved, to show it holds no secret."""
         settings = self.root / "lab-settings"
-        path = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text('{"fetchNews": "false"}\n')
+        for plugin, body in (
+            ("@jupyterlab/apputils-extension/notification", '{"fetchNews": "false"}'),
+            ("@jupyter-widgets/jupyterlab-manager/plugin", '{"saveState": true}'),
+        ):
+            path = settings / f"{plugin}.jupyterlab-settings"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(body + "\n")
         return settings
 
     def start(self, timeout: float = 90) -> None:

@@ -17,7 +17,7 @@ from .manager import RoleManager
 
 FLAGS = (
     "--mfa-token", "--region", "--duration", "--session-name", "--external-id",
-    "--refresh", "--list", "--unset",
+    "--refresh", "--list", "--unset", "--picker",
 )
 
 
@@ -34,6 +34,7 @@ def _arguments(func: Any) -> Any:
             argument("--refresh", action="store_true", help="Ignore the cached session and assume again."),
             argument("--list", action="store_true", help="List every profile."),
             argument("--unset", action="store_true", help="Go back to the environment before the first switch."),
+            argument("--picker", action="store_true", help="Show the role picker widget."),
         ]
     ):
         func = decorator(func)
@@ -80,6 +81,10 @@ class AwsRoleMagics(Magics):
             elif args.unset:
                 print("Back to the environment from before the first switch." if self.manager.unset()
                       else "No role was assumed; nothing to undo.")
+            elif args.picker:
+                from .picker import picker
+
+                display(picker(self.manager))
             elif args.profile:
                 state = self.manager.assume(args.profile, **self._options(args))
                 print(confirmation(state))
@@ -95,7 +100,7 @@ class AwsRoleMagics(Magics):
         args = self._parse(self.awsrole_cell, line)
         if args.mfa_token:
             history.scrub(self.shell, args.mfa_token)
-        if not args.profile or args.list or args.unset:
+        if not args.profile or args.list or args.unset or args.picker:
             raise UsageError("%%awsrole needs a profile: %%awsrole PROFILE [options].")
         try:
             scope = self.manager.scoped(args.profile, **self._options(args))

@@ -253,9 +253,7 @@ class RoleManager:
     def needs_code(self, profile: str) -> bool:
         """Whether switching to `profile` now would ask for an MFA code."""
         plan = self.plan(profile)
-        if not plan.needs_mfa:
-            return False
-        return not self.assumer.has_mfa_session(plan, self._policy())
+        return plan.needs_mfa and self.assumer.needs_code(plan, None, self._policy())
 
     # -- observers -------------------------------------------------------------------
 

@@ -63,3 +63,50 @@ def test_sigterm_leaves_no_server_no_kernel_and_no_local_aws(demo):
     assert demo.stop(signal.SIGTERM) == 0
     assert demo.leftovers() == []
     assert not demo.root.exists()
+
+
+def _secrets_of_demo(demo) -> set[str]:
+    found = set(json.loads((demo.state_dir / "env.json").read_text()).values())
+    for line in (demo.state_dir / "credentials").read_text().splitlines():
+        if " = " in line:
+            found.add(line.split(" = ", 1)[1].strip())
+    for path in (demo.root / "home" / ".aws" / "cli" / "cache").glob("*.json"):
+        creds = json.loads(path.read_text())["Credentials"]
+        found.update(creds[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken"))
+    return found
+
+
+def test_picker_in_chromium_then_the_saved_notebook_holds_no_secret(demo, page, tmp_path):
+    page.goto(demo.url.replace("01-quickstart.ipynb", "02-role-picker.ipynb"))
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
+    page.locator(".jp-Cell.jp-CodeCell").first.click()
+    page.keyboard.press("Shift+Enter")
+    search = page.get_by_placeholder("Type to filter profiles")
+    search.wait_for(timeout=60_000)
+    search.fill("marketing")
+    page.wait_for_selector(".jupyter-widgets select option:has-text('marketingadmin')", timeout=30_000)
+    page.locator(".jupyter-widgets select").first.select_option("marketingadmin")
+    code_box = page.get_by_placeholder("MFA code, then Enter")
+    code_box.wait_for(state="visible", timeout=30_000)
+    code = demo.mfa_code()
+    code_box.fill(code)
+    code_box.press("Enter")
+    status = page.locator(".jupyter-awsrole-status").first
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jupyter-awsrole-status')].some(e => e.textContent.includes('marketingadminrole'))",
+        timeout=30_000,
+    )
+    assert "123456789012" in status.inner_text()
+    assert page.locator(".jupyter-awsrole-countdown").count() >= 1
+    assert code_box.input_value() == ""
+    page.keyboard.press("Control+s")
+    notebook = demo.root / "notebooks" / "02-role-picker.ipynb"
+    page.wait_for_function("() => !document.title.startsWith('*') && !document.querySelector('.jp-mod-dirty')", timeout=30_000)
+    page.wait_for_timeout(500)
+    saved = notebook.read_text()
+    assert "application/vnd.jupyter.widget-state+json" in saved  # widget state was saved...
+    secrets = _secrets_of_demo(demo) | {code}
+    assert len(secrets) >= 6
+    leaked = [s for s in secrets if s in saved]
+    assert not leaked, f"{len(leaked)} secret(s) in the saved notebook"  # ...and holds none

@@ -18,7 +18,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CAMPAIGN_COLUMNS = ["campaign_id", "date", "channel", "region", "impressions", "clicks", "spend", "conversions"]
 CHANNELS = {"search", "social", "display", "email", "video"}
 ALL_PROFILES = ["user1", "marketingadmin", "analyst", "reporting", "audit", "ci"]
-TESTED = {"01-quickstart.ipynb", "03-chains-and-sources.ipynb", "04-pandas-and-s3.ipynb"}
+TESTED = {"01-quickstart.ipynb", "02-role-picker.ipynb", "03-chains-and-sources.ipynb", "04-pandas-and-s3.ipynb"}
 
 
 @dataclass
@@ -227,3 +227,21 @@ def test_pandas_and_s3(kernel, local_aws, home):
     assert "<table" in html_of(ran.starting('pd.read_csv("s3://analytics-data')), "analyst reads its own bucket"
 
     assert_no_secrets(kernel, local_aws, home, minimum=6)
+
+
+def test_role_picker(kernel, local_aws, home):
+    done = execute(kernel, "02-role-picker.ipynb", local_aws)
+    assert done.prompts == []  # the picker asks in its own field, never on stdin
+    picker = done.starting("%load_ext jupyter_awsrole")
+    views = [b for b in picker.outputs if "application/vnd.jupyter.widget-view+json" in b]
+    assert len(views) == 1, picker.text
+    assert "assumed-role/analystrole/" in arn_of(done.starting("import boto3"))
+    following = kernel.run(
+        "import ipywidgets\n"
+        "print([w.value for w in ipywidgets.Widget.widgets.values()"
+        " if isinstance(w, ipywidgets.HTML) and 'jupyter-awsrole-status' in w.value][0])"
+    ).ok().stdout
+    assert "analystrole" in following and "123456789012" in following
+    second = done.find("%awsrole --picker")
+    assert any("application/vnd.jupyter.widget-view+json" in b for b in second.outputs)
+    assert_no_secrets(kernel, local_aws, home, minimum=2)

@@ -1,0 +1,174 @@
+"""The ipywidgets role picker: choose a profile, type the MFA code inline, see who you are and for how long."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from .countdown import countdown_html
+from .credentials import RoleState
+from .errors import AwsRoleError, MfaRequired
+from .manager import RoleManager
+from .mfa import NoPrompt
+
+MAX_SHOWN = 200
+
+
+class RolePicker:
+    """Widgets over the kernel's RoleManager; every change, from here or elsewhere, redraws every picker."""
+
+    def __init__(self, manager: RoleManager) -> None:
+        import ipywidgets as w
+
+        self.manager = manager
+        self.filter = w.Text(placeholder="Type to filter profiles", layout=w.Layout(width="320px"))
+        self.select = w.Select(options=[], rows=8, layout=w.Layout(width="320px"))
+        self.more = w.HTML()
+        self.details = w.HTML()
+        self.code = w.Password(
+            placeholder="MFA code, then Enter", continuous_update=False, layout=w.Layout(width="200px", display="none")
+        )
+        self.assume_button = w.Button(description="Assume", button_style="primary", icon="sign-in")
+        self.clear_button = w.Button(description="Clear", tooltip="%awsrole --unset")
+        self.status = w.HTML()
+        self.error = w.HTML()
+        left = w.VBox([self.filter, self.select, self.more])
+        right = w.VBox([self.details, w.HBox([self.code, self.assume_button, self.clear_button]), self.error])
+        self.widget = w.VBox([w.HBox([left, right]), self.status], layout=w.Layout(border="1px solid #ccc", padding="6px"))
+
+        self.filter.observe(self._filtered, names="value")
+        self.select.observe(self._selected, names="value")
+        self.code.observe(self._code_entered, names="value")
+        self.assume_button.on_click(lambda _: self._assume(None))
+        self.clear_button.on_click(lambda _: self._clear())
+        self._stop_observing = manager.observe(self._changed)
+        self.widget.observe(self._closed, names="comm")
+
+        self._names = self._role_profiles()
+        self._filtered()
+        active = manager.active
+        if active and active.profile in self.select.options:
+            self.select.value = active.profile
+        self._draw_status(active)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # -- choosing --------------------------------------------------------------------
+
+    def _role_profiles(self) -> list[str]:
+        try:
+            profiles = self.manager.store.profiles()
+        except AwsRoleError as exc:
+            self._show_error(str(exc))
+            return []
+        return sorted(name for name, p in profiles.items() if p.role_arn)
+
+    def _filtered(self, _change: Any = None) -> None:
+        words = self.filter.value.lower().split()
+        matches = [n for n in self._names if all(word in n.lower() for word in words)]
+        shown = matches[:MAX_SHOWN]
+        current = self.select.value
+        self.select.options = shown
+        if current in shown:
+            self.select.value = current
+        elif len(shown) == 1:
+            self.select.value = shown[0]
+        hidden = len(matches) - len(shown)
+        self.more.value = f"<small>{hidden} more; type to narrow</small>" if hidden else (
+            "<small>no profile matches</small>" if not matches else "")
+
+    def _selected(self, _change: Any = None) -> None:
+        name = self.select.value
+        self._show_error("")
+        if not name:
+            self.details.value = ""
+            self._show_code(False)
+            return
+        try:
+            plan = self.manager.plan(name)
+            needs = self.manager.needs_code(name)
+        except AwsRoleError as exc:
+            self.details.value = ""
+            self._show_code(False)
+            self._show_error(str(exc))
+            return
+        source = html.escape(plan.source_label or "-")
+        role = html.escape(plan.hops[-1].role_arn if plan.hops else plan.profile.role_arn or "")
+        mfa = "needs a code now" if needs else ("yes, session open" if plan.needs_mfa else "no")
+        self.details.value = (
+            f"<div><b>{html.escape(name)}</b><br><code>{role}</code><br>"
+            f"<small>source: {source} · MFA: {mfa}</small></div>"
+        )
+        self._show_code(needs)
+
+    def _show_code(self, visible: bool) -> None:
+        self.code.layout.display = "" if visible else "none"
+
+    # -- acting ----------------------------------------------------------------------
+
+    def _code_entered(self, change: Any) -> None:
+        code = change["new"]
+        if not code:
+            return
+        self.code.value = ""  # never left in a trait, so a notebook saved with widget state holds no code
+        self._assume(code)
+
+    def _assume(self, code: str | None) -> None:
+        name = self.select.value
+        if not name:
+            self._show_error("Choose a profile first.")
+            return
+        try:
+            self.manager.assume(name, mfa=code if code else NoPrompt())
+        except MfaRequired:
+            self._show_code(True)
+            self._show_error("Type the MFA code and press Enter.")
+        except AwsRoleError as exc:
+            self._show_error(str(exc))
+        else:
+            self._show_error("")
+            self._selected()
+
+    def _clear(self) -> None:
+        self.manager.unset()
+        self._show_error("")
+
+    def _show_error(self, message: str) -> None:
+        self.error.value = f"<span style='color:#b91c1c'>{html.escape(message)}</span>" if message else ""
+
+    # -- following the kernel --------------------------------------------------------
+
+    def _changed(self, event: str, state: RoleState | None) -> None:
+        self._draw_status(state)
+        if event == "needs-mfa" and state is not None:
+            self._show_error(f"Renewing {state.profile} needs a new MFA code.")
+        if state is not None and state.profile in self.select.options and self.select.value != state.profile:
+            self.select.value = state.profile
+
+    def _draw_status(self, state: RoleState | None) -> None:
+        if state is None:
+            self.status.value = "<span class='jupyter-awsrole-status'>AWS: no role assumed</span>"
+            return
+        region = f" · {html.escape(state.region)}" if state.region else ""
+        self.status.value = (
+            f"<span class='jupyter-awsrole-status'>AWS: <b>{html.escape(state.profile)}</b> as "
+            f"<code>{html.escape(state.role_name)}</code> @ {html.escape(state.account)}{region} · "
+            f"expires {state.expiration:%H:%M} UTC · </span>{countdown_html(state)}"
+        )
+
+    def _closed(self, change: Any) -> None:
+        if change["new"] is None:
+            self._stop_observing()
+
+    def close(self) -> None:
+        """Remove the widgets and stop following the kernel."""
+        self._stop_observing()
+        self.widget.close_all() if hasattr(self.widget, "close_all") else self.widget.close()
+
+
+def picker(manager: RoleManager | None = None) -> RolePicker:
+    """A role picker bound to this kernel's RoleManager."""
+    from .manager import get_manager
+
+    return RolePicker(manager or get_manager())

@@ -1,0 +1,127 @@
+"""The role picker's widgets against the local AWS, in-process (no browser, no kernel needed)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import boto3
+import pytest
+
+from jupyter_awsrole.manager import RoleManager
+from jupyter_awsrole.picker import MAX_SHOWN, RolePicker
+
+
+@pytest.fixture
+def manager(local_aws, monkeypatch, tmp_path):
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    for name, value in local_aws.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    manager = RoleManager()
+    yield manager
+    manager.unset()
+
+
+def _state_of_every_widget(picker: RolePicker) -> str:
+    import ipywidgets
+
+    def walk(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from walk(child)
+
+    parts = []
+    for widget in walk(picker.widget):
+        parts.append(json.dumps(widget.get_state(), default=str))
+        if isinstance(widget, ipywidgets.Widget) and hasattr(widget, "layout"):
+            parts.append(json.dumps(widget.layout.get_state(), default=str))
+    return "\n".join(parts)
+
+
+def test_choosing_a_profile_shows_its_role_and_the_code_field_only_when_needed(manager):
+    picker = RolePicker(manager)
+    assert {"marketingadmin", "analyst", "reporting", "audit", "ci"} <= set(picker.select.options)
+    assert "user1" not in picker.select.options
+    picker.select.value = "marketingadmin"
+    assert "arn:aws:iam::123456789012:role/marketingadminrole" in picker.details.value
+    assert "needs a code now" in picker.details.value
+    assert picker.code.layout.display == ""
+    picker.select.value = "analyst"
+    assert picker.code.layout.display == "none"
+
+
+def test_filter_narrows_and_a_single_match_is_chosen(manager):
+    picker = RolePicker(manager)
+    picker.filter.value = "MARKET"
+    assert picker.select.options == ("marketingadmin",)
+    assert picker.select.value == "marketingadmin"
+    picker.filter.value = "zzz"
+    assert picker.select.options == () and "no profile matches" in picker.more.value
+
+
+def test_enter_in_the_code_field_assumes_and_the_code_is_cleared_at_once(manager, local_aws):
+    picker = RolePicker(manager)
+    picker.select.value = "marketingadmin"
+    code = local_aws.mfa_code()
+    picker.code.value = code
+    assert picker.code.value == ""
+    assert manager.active.profile == "marketingadmin"
+    assert "assumed-role/marketingadminrole/" in boto3.client("sts").get_caller_identity()["Arn"]
+    assert "marketingadminrole" in picker.status.value and "123456789012" in picker.status.value
+    assert "jupyter-awsrole-countdown" in picker.status.value
+    assert picker.code.layout.display == "none"  # the MFA session spares the next code
+    assert picker.error.value == ""
+    secrets = set(json.loads(Path(local_aws.state_dir, "env.json").read_text()).values())
+    secrets |= {os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"], os.environ["AWS_SESSION_TOKEN"], code}
+    state = _state_of_every_widget(picker)
+    for secret in secrets:
+        assert secret not in state
+
+
+def test_errors_show_the_magics_one_line_messages_and_change_nothing(manager, local_aws):
+    manager.assume("analyst")
+    picker = RolePicker(manager)
+    picker.select.value = "marketingadmin"
+    picker.assume_button.click()
+    assert "Type the MFA code" in picker.error.value
+    picker.code.value = local_aws.wrong_mfa_code()
+    assert "Wrong MFA code" in picker.error.value
+    picker.code.value = "12ab"
+    assert "6 digits" in picker.error.value
+    assert manager.active.profile == "analyst"
+
+
+def test_every_picker_follows_switches_made_elsewhere(manager, local_aws):
+    first, second = RolePicker(manager), RolePicker(manager)
+    manager.assume("analyst")
+    for picker in (first, second):
+        assert picker.select.value == "analyst" and "analystrole" in picker.status.value
+    first.select.value = "marketingadmin"
+    first.code.value = local_aws.mfa_code()
+    assert second.select.value == "marketingadmin" and "marketingadminrole" in second.status.value
+    second.clear_button.click()
+    assert manager.active is None
+    assert "no role assumed" in first.status.value
+    first.widget.close()
+    manager.assume("analyst")
+    assert "no role assumed" in first.status.value  # a closed picker stops following
+
+
+def test_five_thousand_profiles_stay_usable(manager, local_aws, tmp_path, monkeypatch):
+    lines = [Path(local_aws.config_file).read_text()]
+    for i in range(5000):
+        lines.append(
+            f"[profile team-{i:04d}-admin]\nrole_arn = arn:aws:iam::123456789012:role/team{i}\n"
+            "source_profile = user1\nmfa_serial = arn:aws:iam::123456789012:mfa/user1\n"
+        )
+    config = tmp_path / "big-config"
+    config.write_text("\n".join(lines))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    picker = RolePicker(manager)
+    assert len(picker.select.options) == MAX_SHOWN and "more; type to narrow" in picker.more.value
+    picker.filter.value = "team-4242"
+    assert picker.select.options == ("team-4242-admin",)
+    assert "role/team4242" in picker.details.value
