@@ -78,6 +78,9 @@ def load_ipython_extension(ipython: Any) -> None:
     ipython.register_magics(AwsRoleMagics(ipython, manager))
     if _before_cell not in ipython.events.callbacks["pre_run_cell"]:
         ipython.events.register("pre_run_cell", _before_cell)
+    from .comm import install
+
+    install(getattr(ipython, "kernel", None), manager)
     ipython.set_hook(
         "complete_command", lambda _self, event: complete_profiles(manager, event.line.split("awsrole", 1)[-1]),
         str_key="%awsrole",
