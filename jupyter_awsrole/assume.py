@@ -13,7 +13,7 @@ from .errors import AwsRoleError, MfaError
 from .mfa import MfaSource, read_code
 from .profiles import Hop, Plan
 from .sources import root_credentials
-from .sts import sts_client, sts_endpoint, sts_region, translate
+from .sts import Timeouts, sts_client, sts_endpoint, sts_region, translate
 
 ROLE_CHAINING_LIMIT = 3600  # AWS caps sessions assumed from temporary credentials at one hour
 
@@ -35,6 +35,7 @@ class Policy:
     min_seconds_left: float = 1200
     mfa_session_seconds: int = 43200
     default_duration: int | None = None
+    timeouts: Timeouts = Timeouts()
 
 
 def hop_arguments(hop: Hop, overrides: Overrides | None, policy: Policy) -> dict[str, Any]:
@@ -138,11 +139,11 @@ class Assumer:
 
         def assume(with_creds: Credentials, extra: dict[str, Any]) -> dict[str, Any]:
             try:
-                return sts_client(with_creds, region, endpoint).assume_role(**call, **extra)
+                return sts_client(with_creds, region, endpoint, policy.timeouts).assume_role(**call, **extra)
             except AwsRoleError:
                 raise
             except Exception as exc:
-                raise translate(exc, f"AssumeRole {hop.role_arn}", name, endpoint) from None
+                raise translate(exc, f"AssumeRole {hop.role_arn}", name, endpoint, policy.timeouts) from None
 
         if not hop.mfa_serial:
             return assume(creds, {})
@@ -170,7 +171,7 @@ class Assumer:
         session = self._cached_mfa_session(serial, source, policy)
         if session is not None:
             return session
-        client = sts_client(creds, region, endpoint)
+        client = sts_client(creds, region, endpoint, policy.timeouts)
 
         def open_session(code: str) -> dict[str, Any]:
             try:
@@ -178,7 +179,7 @@ class Assumer:
                     SerialNumber=serial, TokenCode=code, DurationSeconds=policy.mfa_session_seconds
                 )
             except Exception as exc:
-                raise translate(exc, "GetSessionToken", hop.profile.name, endpoint) from None
+                raise translate(exc, "GetSessionToken", hop.profile.name, endpoint, policy.timeouts) from None
 
         response = _with_code(serial, mfa, open_session)
         key = mfa_session_key(serial, source)

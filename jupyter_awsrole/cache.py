@@ -69,10 +69,24 @@ class CredentialCache:
         if not self.enabled:
             return
         try:
-            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            _private_dir(self.directory)
             self._files()[key] = _jsonable(response)
         except OSError as exc:
             log.warning("jupyter-awsrole: could not write the credential cache (%s)", type(exc).__name__)
+
+
+def _private_dir(path: str) -> None:
+    """Create the folder and any missing parent 0700 whatever the umask; tighten the folder itself."""
+    missing = []
+    current = os.path.abspath(path)
+    while not os.path.isdir(current):
+        missing.append(current)
+        current = os.path.dirname(current)
+    for folder in reversed(missing):
+        os.mkdir(folder, 0o700)
+        os.chmod(folder, 0o700)
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o700)
 
 
 def _jsonable(response: dict[str, Any]) -> dict[str, Any]:

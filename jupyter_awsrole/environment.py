@@ -49,11 +49,18 @@ def role_environment(state: RoleState, baseline: Mapping[str, str]) -> dict[str,
 def apply(values: Mapping[str, str], environ: MutableMapping[str, str] | None = None) -> None:
     """Make the managed variables exactly `values` (set these, remove the rest), then reset SDK caches."""
     env = os.environ if environ is None else environ
-    for name, value in values.items():
-        env[name] = value
-    for name in MANAGED:
-        if name not in values:
-            env.pop(name, None)
+    # Other threads (boto3 clients refreshing from the environment) must not read a key of one role
+    # with the secret of another: hold the interpreter on this thread while the variables change.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)
+    try:
+        for name, value in values.items():
+            env[name] = value
+        for name in MANAGED:
+            if name not in values:
+                env.pop(name, None)
+    finally:
+        sys.setswitchinterval(interval)
     reset_sdk_caches()
 
 

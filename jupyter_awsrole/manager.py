@@ -19,6 +19,7 @@ from .errors import AwsRoleError, MfaRequired
 from .mfa import CallableSource, NoPrompt, as_source
 from .profiles import Plan, ProfileStore
 from .settings import AwsRole
+from .sts import Timeouts
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class RoleManager:
             min_seconds_left=margin,
             mfa_session_seconds=s.mfa_session_seconds,
             default_duration=s.default_duration or None,
+            timeouts=Timeouts(s.sts_connect_timeout, s.sts_read_timeout, s.sts_max_attempts),
         )
 
     def plan(self, profile: str) -> Plan:

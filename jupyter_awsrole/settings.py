@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Bool, Int, TraitError, Unicode, validate
+from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 
@@ -29,6 +29,22 @@ class AwsRole(Configurable):
     auto_refresh = Bool(
         True, help="Renew credentials in the background when no new MFA code is needed."
     ).tag(config=True)
+
+    sts_connect_timeout = Float(5.0, help="Seconds to wait for a connection to STS.").tag(config=True)
+    sts_read_timeout = Float(15.0, help="Seconds to wait for STS to answer one call.").tag(config=True)
+    sts_max_attempts = Int(3, help="Attempts per STS call (retries back off; throttling is retried).").tag(config=True)
+
+    @validate("sts_connect_timeout", "sts_read_timeout")
+    def _check_timeout(self, proposal):  # type: ignore[no-untyped-def]
+        if not 0 < proposal["value"] <= 300:
+            raise TraitError("STS timeouts must be between 0 and 300 seconds.")
+        return proposal["value"]
+
+    @validate("sts_max_attempts")
+    def _check_attempts(self, proposal):  # type: ignore[no-untyped-def]
+        if not 1 <= proposal["value"] <= 10:
+            raise TraitError("sts_max_attempts must be between 1 and 10.")
+        return proposal["value"]
 
     @validate("mfa_session_seconds")
     def _check_mfa_session(self, proposal):  # type: ignore[no-untyped-def]

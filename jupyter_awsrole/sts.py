@@ -8,9 +8,16 @@ from typing import Any, Mapping
 from .credentials import Credentials
 from .errors import AwsRoleError, MfaError, StsError
 
-CONNECT_TIMEOUT = 5
-READ_TIMEOUT = 15
-MAX_ATTEMPTS = 3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Bounds on one STS call: botocore's defaults (60 s reads, legacy retries) can hang for minutes."""
+
+    connect: float = 5
+    read: float = 15
+    attempts: int = 3
 
 _session_lock = threading.Lock()
 _session: Any = None
@@ -38,14 +45,16 @@ def sts_region(profile_region: str | None, environ: Mapping[str, str]) -> str:
     return profile_region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
-def sts_client(credentials: Credentials, region: str, endpoint_url: str | None) -> Any:
+def sts_client(
+    credentials: Credentials, region: str, endpoint_url: str | None, timeouts: Timeouts = Timeouts()
+) -> Any:
     """A botocore STS client for explicit credentials; never resolves credentials on its own."""
     from botocore.config import Config
 
     config = Config(
-        connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=READ_TIMEOUT,
-        retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+        connect_timeout=timeouts.connect,
+        read_timeout=timeouts.read,
+        retries={"max_attempts": timeouts.attempts, "mode": "standard"},
         user_agent_extra="jupyter-awsrole",
     )
     return _botocore_session().create_client(
@@ -71,7 +80,9 @@ def _error_parts(exc: BaseException) -> tuple[str, str]:
     return str(error.get("Code", "")), str(error.get("Message", ""))
 
 
-def translate(exc: BaseException, action: str, profile: str, endpoint: str | None) -> AwsRoleError:
+def translate(
+    exc: BaseException, action: str, profile: str, endpoint: str | None, timeouts: Timeouts = Timeouts()
+) -> AwsRoleError:
     """A one-line, actionable message for a failed STS call; secrets are never part of it."""
     from botocore import exceptions as bx
 
@@ -81,7 +92,7 @@ def translate(exc: BaseException, action: str, profile: str, endpoint: str | Non
     if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ConnectionClosedError)):
         return StsError(f"Cannot reach STS at {where} for profile '{profile}'. Check the network or endpoint_url.")
     if isinstance(exc, bx.ReadTimeoutError):
-        return StsError(f"STS at {where} did not answer in {READ_TIMEOUT} s for profile '{profile}'. Try again.")
+        return StsError(f"STS at {where} did not answer in {timeouts.read:g} s for profile '{profile}'. Try again.")
     if isinstance(exc, bx.ClientError):
         code, message = _error_parts(exc)
         message = message.rstrip(".")

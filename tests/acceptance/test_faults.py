@@ -1,0 +1,141 @@
+"""Faults against the local AWS: STS gone, STS silent, a corrupt cache, a permissive umask, busy threads."""
+
+from __future__ import annotations
+
+import json
+import stat
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.support.kernel import Kernel
+from tests.support.proxy import PausableProxy
+
+pytestmark = pytest.mark.kernel
+
+WHOAMI = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
+AWS_ENV = "import os, json; print(json.dumps({k: v for k, v in sorted(os.environ.items()) if k.startswith('AWS_')}))"
+
+
+@pytest.fixture
+def proxy(local_aws):
+    url = urlparse(local_aws.endpoint)
+    p = PausableProxy(url.hostname, url.port)
+    yield p
+    p.down()
+
+
+@pytest.fixture
+def via_proxy(kernel_env, local_aws, proxy, tmp_path):
+    path = tmp_path / "config-proxy"
+    path.write_text(Path(local_aws.config_file).read_text() + f"""
+[profile analyst-proxied]
+role_arn = arn:aws:iam::123456789012:role/analystrole
+source_profile = user1
+endpoint_url = {proxy.url}
+""")
+    kernel_env["AWS_CONFIG_FILE"] = str(path)
+    k = Kernel(kernel_env)
+    k.run("%load_ext jupyter_awsrole").ok()
+    yield k
+    k.stop()
+
+
+def test_sts_gone_is_a_clear_bounded_message_and_works_again_when_back(via_proxy, proxy):
+    k = via_proxy
+    k.run("%awsrole analyst-proxied").ok()
+    before = k.run(AWS_ENV).ok().stdout
+    proxy.down()
+    started = time.monotonic()
+    run = k.run("%awsrole analyst-proxied --refresh")
+    took = time.monotonic() - started
+    assert run.error["ename"] == "UsageError"
+    assert f"Cannot reach STS at {proxy.url}" in run.error["evalue"]
+    print(f"refused STS answered in {took:.2f} s")
+    assert k.run(AWS_ENV).ok().stdout == before
+    proxy.up()
+    k.run("%awsrole analyst-proxied --refresh").ok()
+    assert k.run(AWS_ENV).ok().stdout != before
+
+
+def test_silent_sts_is_bounded_by_the_read_timeout(kernel, local_aws):
+    kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
+    kernel.run("%config AwsRole.sts_read_timeout = 1.5\n%config AwsRole.sts_max_attempts = 1").ok()
+    before = kernel.run(AWS_ENV).ok().stdout
+    local_aws.set_fault("hang")
+    try:
+        started = time.monotonic()
+        run = kernel.run("%awsrole analyst --refresh")
+        took = time.monotonic() - started
+    finally:
+        local_aws.set_fault("ok")
+    assert "did not answer in 1.5 s" in run.error["evalue"]
+    print(f"silent STS answered in {took:.2f} s")
+    assert kernel.run(AWS_ENV).ok().stdout == before
+
+
+def test_a_corrupt_cache_file_is_skipped_with_a_warning_and_rewritten(kernel, local_aws, home):
+    kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
+    cache = home / ".aws" / "cli" / "cache"
+    files = [p for p in cache.glob("*.json") if not p.name.startswith("jupyter-awsrole-mfa")]
+    assert len(files) == 1
+    files[0].write_text('{"Credentials": {"AccessKeyId": "trunc')
+    kernel.restart()
+    run = kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
+    assert "ignoring unreadable cache file" in run.stderr
+    assert json.loads(files[0].read_text())["Credentials"]["AccessKeyId"]
+    assert "assumed-role/analystrole/" in kernel.run(WHOAMI).ok().stdout
+
+
+def test_cache_is_private_under_a_permissive_umask(kernel, home):
+    kernel.run("import os; os.umask(0)").ok()
+    kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
+    for folder in (home / ".aws", home / ".aws" / "cli", home / ".aws" / "cli" / "cache"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    for path in (home / ".aws" / "cli" / "cache").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_eight_threads_keep_working_through_refreshes(kernel, local_aws):
+    kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
+    run = kernel.run("""
+import threading, boto3, jupyter_awsrole
+failures, calls, stop = [], [0], threading.Event()
+def work():
+    while not stop.is_set():
+        try:
+            boto3.session.Session().client('sts').get_caller_identity()
+            calls[0] += 1
+        except Exception as exc:
+            failures.append(type(exc).__name__)
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads: t.start()
+for _ in range(5):
+    assert jupyter_awsrole.refresh() is not None
+stop.set()
+for t in threads: t.join()
+print('calls', calls[0], 'failures', failures)
+""").ok()
+    calls = int(run.stdout.split()[1])
+    assert calls > 8 and run.stdout.strip().endswith("failures []"), run.stdout
+
+
+def test_two_kernels_switching_on_one_cache_folder(kernel_env, local_aws, home):
+    kernels = [Kernel(kernel_env) for _ in range(2)]
+    try:
+        for k in kernels:
+            k.run("%load_ext jupyter_awsrole").ok()
+        for k in kernels:
+            k.kc.execute("for _ in range(5):\n    get_ipython().run_line_magic('awsrole', 'analyst --refresh')\n"
+                         "    get_ipython().run_line_magic('awsrole', 'ci --refresh')")
+        time.sleep(0.5)
+        for k in kernels:
+            k.run("1", timeout=120).ok()  # waits for the loop above to finish
+            assert "assumed-role/envrole/" in k.run(WHOAMI).ok().stdout
+        for path in (home / ".aws" / "cli" / "cache").glob("*.json"):
+            assert json.loads(path.read_text())["Credentials"]["SessionToken"]
+    finally:
+        for k in kernels:
+            k.stop()
