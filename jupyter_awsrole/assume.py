@@ -139,7 +139,8 @@ class Assumer:
 
         def assume(with_creds: Credentials, extra: dict[str, Any]) -> dict[str, Any]:
             try:
-                return sts_client(with_creds, region, endpoint, policy.timeouts).assume_role(**call, **extra)
+                with sts_client(with_creds, region, endpoint, policy.timeouts) as client:
+                    return client.assume_role(**call, **extra)
             except AwsRoleError:
                 raise
             except Exception as exc:
@@ -171,13 +172,12 @@ class Assumer:
         session = self._cached_mfa_session(serial, source, policy)
         if session is not None:
             return session
-        client = sts_client(creds, region, endpoint, policy.timeouts)
-
         def open_session(code: str) -> dict[str, Any]:
             try:
-                return client.get_session_token(
-                    SerialNumber=serial, TokenCode=code, DurationSeconds=policy.mfa_session_seconds
-                )
+                with sts_client(creds, region, endpoint, policy.timeouts) as client:
+                    return client.get_session_token(
+                        SerialNumber=serial, TokenCode=code, DurationSeconds=policy.mfa_session_seconds
+                    )
             except Exception as exc:
                 raise translate(exc, "GetSessionToken", hop.profile.name, endpoint, policy.timeouts) from None
 

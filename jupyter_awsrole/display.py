@@ -56,14 +56,20 @@ class ProfileTable:
     """`%awsrole --list`: every profile and what switching to it involves."""
 
     columns = ("profile", "kind", "role", "source", "MFA", "region")
+    max_rows = 200
 
     def __init__(self, rows: Sequence[ProfileInfo], active: str | None = None) -> None:
         self.rows = rows
         self.active = active
 
+    @property
+    def _more(self) -> str:
+        hidden = len(self.rows) - self.max_rows
+        return f"... {hidden} more; narrow with %awsrole --list WORDS" if hidden > 0 else ""
+
     def _cells(self) -> list[tuple[str, ...]]:
         out = []
-        for r in self.rows:
+        for r in self.rows[: self.max_rows]:
             mark = "*" if r.name == self.active else ""
             role = r.role_arn if not r.problem else f"{r.role_arn} [{r.problem}]"
             out.append((mark + r.name, r.kind, role, r.source, "yes" if r.mfa else "", r.region))
@@ -72,7 +78,8 @@ class ProfileTable:
     def __repr__(self) -> str:
         cells = [self.columns, *self._cells()]
         widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns))]
-        return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
+        text = "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
+        return f"{text}\n{self._more}" if self._more else text
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th style='text-align:left'>{c}</th>" for c in self.columns)
@@ -80,4 +87,5 @@ class ProfileTable:
             "<tr>" + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in row) + "</tr>"
             for row in self._cells()
         )
-        return f"<table class='jupyter-awsrole-list'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        more = f"<p>{html.escape(self._more)}</p>" if self._more else ""
+        return f"<table class='jupyter-awsrole-list'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"

@@ -49,6 +49,8 @@ def role_environment(state: RoleState, baseline: Mapping[str, str]) -> dict[str,
 def apply(values: Mapping[str, str], environ: MutableMapping[str, str] | None = None) -> None:
     """Make the managed variables exactly `values` (set these, remove the rest), then reset SDK caches."""
     env = os.environ if environ is None else environ
+    profiles = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+    profile_changed = any(env.get(name) != values.get(name) for name in profiles)
     # Other threads (boto3 clients refreshing from the environment) must not read a key of one role
     # with the secret of another: hold the interpreter on this thread while the variables change.
     interval = sys.getswitchinterval()
@@ -61,13 +63,19 @@ def apply(values: Mapping[str, str], environ: MutableMapping[str, str] | None = 
                 env.pop(name, None)
     finally:
         sys.setswitchinterval(interval)
-    reset_sdk_caches()
+    reset_sdk_caches(profile_changed)
 
 
-def reset_sdk_caches() -> None:
-    """boto3's default session and fsspec's S3FileSystem instances keep old credentials; drop them."""
+def reset_sdk_caches(profile_changed: bool = True) -> None:
+    """boto3's default session and fsspec's S3FileSystem instances keep old credentials; make them forget."""
     boto3 = sys.modules.get("boto3")
-    if boto3 is not None:
+    session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
+    core = getattr(session, "_session", None)
+    if not profile_changed and core is not None and hasattr(core, "_credentials"):
+        # Same profile selection: only the credentials change. Keeping the session keeps its loaded
+        # service data, so the next boto3.client() costs 1 ms instead of 35 ms.
+        core._credentials = None
+    elif boto3 is not None:
         boto3.DEFAULT_SESSION = None
     s3fs = sys.modules.get("s3fs")
     if s3fs is not None:

@@ -32,7 +32,7 @@ def _arguments(func: Any) -> Any:
             argument("--session-name", metavar="NAME", help="RoleSessionName to use."),
             argument("--external-id", metavar="ID", help="ExternalId to send."),
             argument("--refresh", action="store_true", help="Ignore the cached session and assume again."),
-            argument("--list", action="store_true", help="List every profile."),
+            argument("--list", action="store_true", help="List every profile (or those matching PROFILE's words)."),
             argument("--unset", action="store_true", help="Go back to the environment before the first switch."),
             argument("--picker", action="store_true", help="Show the role picker widget."),
         ]
@@ -77,7 +77,7 @@ class AwsRoleMagics(Magics):
         try:
             if args.list:
                 active = self.manager.active.profile if self.manager.active else None
-                display(ProfileTable(self.manager.list_profiles(), active))
+                display(ProfileTable(self.manager.list_profiles(args.profile or ""), active))
             elif args.unset:
                 print("Back to the environment from before the first switch." if self.manager.unset()
                       else "No role was assumed; nothing to undo.")

@@ -58,6 +58,8 @@ class RoleManager:
         self._timer: threading.Timer | None = None
         self._next_check = math.inf
         self._needs_mfa = False
+        self._rows: list[ProfileInfo] = []
+        self._rows_of: Any = None
         self.settings.observe(self._settings_changed, names=["refresh_margin_seconds", "auto_refresh"])
 
     def _settings_changed(self, _change: Any) -> None:
@@ -236,21 +238,24 @@ class RoleManager:
 
     # -- read-only views -------------------------------------------------------------
 
-    def list_profiles(self) -> list[ProfileInfo]:
-        """Every profile with its kind, role, source, MFA need and region; broken ones say why."""
-        rows = []
-        for name, profile in sorted(self.store.profiles().items()):
-            source, mfa, problem = "", bool(profile.mfa_serial), ""
-            if profile.role_arn and profile.kind == "role":
-                try:
-                    plan = self.store.plan(name)
-                    source, mfa = plan.source_label, plan.needs_mfa
-                except AwsRoleError as exc:
-                    problem = str(exc)
-            rows.append(
-                ProfileInfo(name, profile.kind, profile.role_arn or "", source, mfa, profile.region or "", problem)
-            )
-        return rows
+    def list_profiles(self, pattern: str = "") -> list[ProfileInfo]:
+        """Every profile (or those whose name holds every word of `pattern`) with kind, role, source, MFA, region."""
+        profiles = self.store.profiles()
+        if self._rows_of is not profiles:
+            self._rows = [self._row(name, profile) for name, profile in sorted(profiles.items())]
+            self._rows_of = profiles
+        words = pattern.lower().split()
+        return [row for row in self._rows if all(word in row.name.lower() for word in words)]
+
+    def _row(self, name: str, profile: Any) -> ProfileInfo:
+        source, mfa, problem = "", bool(profile.mfa_serial), ""
+        if profile.role_arn and profile.kind == "role":
+            try:
+                plan = self.store.plan_loaded(name)
+                source, mfa = plan.source_label, plan.needs_mfa
+            except AwsRoleError as exc:
+                problem = str(exc)
+        return ProfileInfo(name, profile.kind, profile.role_arn or "", source, mfa, profile.region or "", problem)
 
     def needs_code(self, profile: str) -> bool:
         """Whether switching to `profile` now would ask for an MFA code."""

@@ -137,6 +137,7 @@ class ProfileStore:
     def __init__(self) -> None:
         self._signature: Any = None
         self._profiles: dict[str, Profile] = {}
+        self._plans: dict[str, Plan | ProfileError] = {}
 
     def profiles(self) -> dict[str, Profile]:
         """All profiles by name; cheap when the files did not change."""
@@ -144,6 +145,7 @@ class ProfileStore:
         signature = (_file_signature(config_file), _file_signature(creds_file))
         if signature != self._signature:
             self._profiles = _load(config_file, creds_file)
+            self._plans = {}
             self._signature = signature
         return self._profiles
 
@@ -157,7 +159,23 @@ class ProfileStore:
 
     def plan(self, name: str) -> Plan:
         """Validate a profile and its whole source chain, before any network call."""
-        return plan_chain(self.profiles(), name, self.get)
+        profiles = self.profiles()
+        if name not in profiles:
+            self.get(name)  # raises with suggestions
+        return self.plan_loaded(name)
+
+    def plan_loaded(self, name: str) -> Plan:
+        """Like plan(), on the profiles as last loaded, remembered until a file changes (for long lists)."""
+        found = self._plans.get(name)
+        if found is None:
+            try:
+                found = plan_chain(self._profiles, name)
+            except ProfileError as exc:
+                found = exc
+            self._plans[name] = found
+        if isinstance(found, ProfileError):
+            raise ProfileError(str(found))
+        return found
 
 
 def suggest(name: str, profiles: Mapping[str, Profile]) -> str:
@@ -222,10 +240,11 @@ def _hop(profile: Profile) -> Hop:
     )
 
 
-def plan_chain(profiles: Mapping[str, Profile], name: str, lookup: Any = None) -> Plan:
+def plan_chain(profiles: Mapping[str, Profile], name: str) -> Plan:
     """Walk source_profile links from `name` to a root, validating every profile on the way."""
-    get = lookup or profiles.__getitem__
-    start = get(name)
+    if name not in profiles:
+        raise ProfileError(f"Unknown profile '{name}'.{suggest(name, profiles)}")
+    start = profiles[name]
     if not start.role_arn:
         if start.is_source:
             raise ProfileError(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
 
 from .credentials import Credentials
 from .errors import AwsRoleError, MfaError, StsError
-
-from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Timeouts:
     connect: float = 5
     read: float = 15
     attempts: int = 3
+
 
 _session_lock = threading.Lock()
 _session: Any = None
@@ -45,27 +46,52 @@ def sts_region(profile_region: str | None, environ: Mapping[str, str]) -> str:
     return profile_region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
+class _PooledClient:
+    """One STS client per endpoint, region and timeouts: building a client and a connection per call
+    costs more than the call itself, so the credentials it signs with are swapped in under a lock."""
+
+    def __init__(self, region: str, endpoint_url: str | None, timeouts: Timeouts) -> None:
+        import botocore.session
+        from botocore.config import Config
+
+        session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+        session.register_component("data_loader", _botocore_session().get_component("data_loader"))
+        session.set_credentials("unset", "unset")
+        config = Config(
+            connect_timeout=timeouts.connect,
+            read_timeout=timeouts.read,
+            retries={"max_attempts": timeouts.attempts, "mode": "standard"},
+            user_agent_extra="jupyter-awsrole",
+        )
+        self.client = session.create_client("sts", region_name=region, endpoint_url=endpoint_url, config=config)
+        self.credentials = session.get_credentials()  # the very object the client signs with
+        self.lock = threading.Lock()
+
+
+_pool: dict[tuple, _PooledClient] = {}
+_pool_lock = threading.Lock()
+
+
+@contextlib.contextmanager
 def sts_client(
     credentials: Credentials, region: str, endpoint_url: str | None, timeouts: Timeouts = Timeouts()
-) -> Any:
-    """A botocore STS client for explicit credentials; never resolves credentials on its own."""
-    from botocore.config import Config
-
-    config = Config(
-        connect_timeout=timeouts.connect,
-        read_timeout=timeouts.read,
-        retries={"max_attempts": timeouts.attempts, "mode": "standard"},
-        user_agent_extra="jupyter-awsrole",
-    )
-    return _botocore_session().create_client(
-        "sts",
-        region_name=region,
-        endpoint_url=endpoint_url,
-        aws_access_key_id=credentials.access_key_id,
-        aws_secret_access_key=credentials.secret_access_key,
-        aws_session_token=credentials.session_token,
-        config=config,
-    )
+) -> Iterator[Any]:
+    """A botocore STS client signing with exactly `credentials`; it never resolves credentials itself."""
+    key = (region, endpoint_url, timeouts)
+    with _pool_lock:
+        pooled = _pool.get(key)
+        if pooled is None:
+            pooled = _pool[key] = _PooledClient(region, endpoint_url, timeouts)
+    with pooled.lock:
+        signing = pooled.credentials
+        signing.access_key = credentials.access_key_id
+        signing.secret_key = credentials.secret_access_key
+        signing.token = credentials.session_token
+        try:
+            yield pooled.client
+        finally:
+            signing.access_key = signing.secret_key = "unset"
+            signing.token = None
 
 
 def is_mfa_failure(exc: BaseException) -> bool:

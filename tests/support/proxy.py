@@ -16,6 +16,7 @@ class PausableProxy:
         self.port = probe.getsockname()[1]
         probe.close()
         self._server: socket.socket | None = None
+        self._open: set[socket.socket] = set()
         self.up()
 
     @property
@@ -38,6 +39,13 @@ class PausableProxy:
                 pass
             self._server.close()
             self._server = None
+        for connection in list(self._open):  # a server that goes away takes its connections along
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            connection.close()
+        self._open.clear()
 
     def _accept(self, server: socket.socket) -> None:
         while True:
@@ -46,6 +54,7 @@ class PausableProxy:
             except OSError:
                 return
             upstream = socket.create_connection(self.target)
+            self._open.update((client, upstream))
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 

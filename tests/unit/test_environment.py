@@ -36,3 +36,14 @@ def test_sdk_caches_are_reset(monkeypatch):
     monkeypatch.setitem(sys.modules, "s3fs", s3fs)
     environment.reset_sdk_caches()
     assert boto3.DEFAULT_SESSION is None and cleared == [1]
+
+
+def test_default_session_is_kept_when_only_credentials_change(monkeypatch):
+    core = types.SimpleNamespace(_credentials=object())
+    boto3 = types.SimpleNamespace(DEFAULT_SESSION=types.SimpleNamespace(_session=core))
+    monkeypatch.setitem(sys.modules, "boto3", boto3)
+    monkeypatch.delitem(sys.modules, "s3fs", raising=False)
+    environment.apply({"AWS_ACCESS_KEY_ID": "A"}, {})
+    assert boto3.DEFAULT_SESSION is not None and core._credentials is None
+    environment.apply({"AWS_ACCESS_KEY_ID": "A"}, {"AWS_PROFILE": "dev"})
+    assert boto3.DEFAULT_SESSION is None
