@@ -36,8 +36,8 @@ def scrub(shell: Any, secret: str) -> None:
             with hm.db:
                 hm.db.execute(
                     "UPDATE history SET source = replace(source, ?, ?), source_raw = replace(source_raw, ?, ?)"
-                    " WHERE session = ?",
-                    (secret, MASK, secret, MASK, hm.session_number),
+                    " WHERE session = ? AND line >= ?",
+                    (secret, MASK, secret, MASK, hm.session_number, count - 1),
                 )
     except Exception:
         pass  # history disabled (":memory:" or a DummyDB): nothing was written
