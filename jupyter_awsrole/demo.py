@@ -127,25 +127,13 @@ class Demo:
 
     def processes(self) -> list[int]:
         """PIDs of every process still running that belongs to this demo (server, kernels, local AWS)."""
-        marker = str(self.root).encode()
-        found = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit() or int(entry.name) == os.getpid():
-                continue
-            try:
-                cmdline = (entry / "cmdline").read_bytes()
-                environ = (entry / "environ").read_bytes()
-            except OSError:
-                continue
-            if marker in cmdline or marker in environ:
-                found.append(int(entry.name))
-        return found
+        return processes_mentioning(str(self.root))
 
     def stop(self) -> None:
         """Stop JupyterLab (it shuts its kernels down), then the local AWS; then sweep and clean up."""
         if self.lab is not None and self.lab.poll() is None:
             _end(self.lab, grace=20)
-        for pid in self.processes() if Path("/proc").is_dir() else []:
+        for pid in self.processes():
             if self.aws is not None and pid == self.aws.pid:
                 continue
             with _suppress():
@@ -154,6 +142,21 @@ class Demo:
             self.aws.stop()
         if self._temporary:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def processes_mentioning(text: str) -> list[int]:
+    """PIDs of other processes whose command line or environment holds `text` (Linux /proc)."""
+    marker = text.encode()
+    found = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "cmdline").read_bytes() or marker in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 class _suppress:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_awsrole.demo import free_port
+from jupyter_awsrole.demo import free_port, processes_mentioning
 from tests.conftest import clean_environ
 
 CHROMIUM = "/usr/bin/chromium"
@@ -52,19 +52,13 @@ class DemoProcess:
 
     def leftovers(self) -> list[str]:
         """Command lines of processes that still mention the demo's folder."""
-        marker = str(self.root).encode()
-        found = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
+        lines = []
+        for pid in processes_mentioning(str(self.root)):
             try:
-                cmdline = (entry / "cmdline").read_bytes()
-                environ = (entry / "environ").read_bytes()
+                lines.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
             except OSError:
                 continue
-            if marker in cmdline or marker in environ:
-                found.append(cmdline.replace(b"\0", b" ").decode(errors="replace"))
-        return found
+        return lines
 
     def stop(self, signum: int = signal.SIGINT, timeout: float = 60) -> int:
         if self.process.poll() is None:
