@@ -1,0 +1,1 @@
+"""Benchmarks of jupyter-awsrole: `python -m benchmarks.run`."""

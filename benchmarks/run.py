@@ -1,0 +1,390 @@
+"""The benchmark of issue 6: `python -m benchmarks.run` prints one table of figures and goals.
+
+Everything runs against a local AWS that this script starts (and stops, also on error), with HOME set
+to a temporary folder so ~/.aws is never read or written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+from pathlib import Path
+from typing import Any
+
+from benchmarks import cells
+from benchmarks.table import Row, markdown, plain, ratio
+
+HERE = Path(__file__).resolve().parent
+AWSUME_VENV = HERE / ".venv-awsume"
+LATEST = HERE / "latest.md"
+
+PROFILE = "analyst"  # no MFA; cached after the first switch
+MFA_PROFILE = "marketingadmin"  # user1 -> marketingadmin, MFA
+CHAIN_PROFILE = "audit"  # user1 -> marketingadmin -> reporting -> audit
+SCALE_PROFILES = 5000
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# -- machine ---------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = []
+    for name in ("boto3", "botocore", "ipykernel", "s3fs", "pandas"):
+        try:
+            from importlib.metadata import version
+
+            versions.append(f"{name} {version(name)}")
+        except Exception:
+            pass
+    try:
+        load = "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + " at the end (other work on the machine adds noise)"
+    except OSError:
+        load = ""
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()} ({platform.system()}); "
+        + ", ".join(versions) + (f"; {load}" if load else "")
+    )
+
+
+# -- kernels ---------------------------------------------------------------------------
+
+
+def bench(kernel: Any, code: str, answers: Any = ()) -> tuple[dict, Any]:
+    """Run a cell and return its `BENCH {json}` line and the Run (prompts, output)."""
+    run = kernel.run(code, answers=answers, timeout=300)
+    if run.error is not None:
+        raise RuntimeError(f"benchmark cell failed: {run.error.get('ename')}: {run.error.get('evalue')}")
+    for line in reversed(run.stdout.splitlines()):
+        if line.startswith("BENCH "):
+            return json.loads(line[len("BENCH "):]), run
+    raise RuntimeError("benchmark cell printed no BENCH line")
+
+
+def kernel_env(aws: Any, home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(aws.env())
+    env.update(
+        HOME=str(home),
+        IPYTHONDIR=str(home / ".ipython"),
+        PATH=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""),
+    )
+    return env
+
+
+# -- awsume in its own venv ------------------------------------------------------------
+
+
+def awsume_command(install: bool) -> tuple[list[str] | None, str]:
+    """The awsumepy entry point of benchmarks/.venv-awsume, installed there on first use."""
+    exe = AWSUME_VENV / "bin" / "awsumepy"
+    if exe.exists():
+        return [str(exe)], ""
+    if not install:
+        return None, "not installed (run without --no-install)"
+    log("installing awsume into benchmarks/.venv-awsume (once)")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(AWSUME_VENV)], check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [str(AWSUME_VENV / "bin" / "pip"), "install", "-q", "awsume"], check=True, capture_output=True, timeout=240
+        )
+    except (subprocess.SubprocessError, OSError) as exc:
+        return None, f"cannot install awsume here ({type(exc).__name__})"
+    return ([str(exe)], "") if exe.exists() else (None, "awsume installed no awsumepy")
+
+
+def run_awsume(cmd: list[str], args: list[str], env: dict[str, str]) -> float:
+    t = time.perf_counter()
+    done = subprocess.run(cmd + args, env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    elapsed = time.perf_counter() - t
+    if done.returncode != 0:  # its stdout holds credentials: never shown
+        raise RuntimeError(f"awsume {args[0]} exited {done.returncode}: {done.stderr.decode(errors='replace')[-300:]}")
+    return elapsed
+
+
+# -- the benchmark ---------------------------------------------------------------------
+
+
+def scale_config(base: Path, path: Path, count: int) -> None:
+    """The sandbox config plus `count` role profiles: teams of 10, an MFA admin each, the rest chained to it."""
+    parts = [base.read_text(), "\n"]
+    for i in range(count):
+        team, seat = divmod(i, 10)
+        name = f"team-{team}-admin" if seat == 0 else f"team-{team}-role{seat}"
+        parts.append(f"[profile {name}]\nrole_arn = arn:aws:iam::123456789012:role/team{team}-{seat}\n")
+        if seat == 0:
+            parts.append("source_profile = user1\nmfa_serial = arn:aws:iam::123456789012:mfa/user1\n")
+        else:
+            parts.append(f"source_profile = team-{team}-admin\n")
+        parts.append("region = eu-west-1\n\n")
+    path.write_text("".join(parts))
+
+
+def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[str, Any]) -> None:
+    from jupyter_awsrole.localaws import LocalAws
+    from tests.support.kernel import Kernel
+
+    n = args.n
+    log("starting the local AWS")
+    aws = LocalAws.start(tmp / "localaws")
+    kernels: list[Any] = []
+    try:
+        home = tmp / "home"
+        home.mkdir()
+        os.environ.update(aws.env())  # the in-process measurements use the sandbox too (HOME is already tmp)
+        config = configparser.RawConfigParser()
+        config.read(aws.config_file)
+        mfa_role_arn = config.get(f"profile {MFA_PROFILE}", "role_arn")
+        code_answer = lambda _prompt: aws.mfa_code()  # noqa: E731
+
+        log("kernel A: warm-up switches")
+        ka = Kernel(kernel_env(aws, home), cwd=str(tmp))
+        kernels.append(ka)
+        ka.run(cells.PRELUDE + "\n_bip.run_line_magic('load_ext', 'jupyter_awsrole')").ok()
+        ka.run(f"%awsrole {PROFILE}").ok()
+        ka.run(f"%awsrole {MFA_PROFILE}", answers=code_answer).ok()
+
+        # 1. cached switch -------------------------------------------------------------
+        log("1. cached switch")
+        aws.reset_stats()
+        cached, run1 = bench(ka, cells.CACHED_SWITCH.format(profile=PROFILE, n=n["cached"]))
+        cached_mfa, run2 = bench(ka, cells.CACHED_SWITCH.format(profile=MFA_PROFILE, n=n["cached"] // 2))
+        stats = aws.stats()
+        cached_prompts = len(run1.prompts) + len(run2.prompts)
+        magic = Row("1", f"%awsrole {PROFILE}, cached (in kernel, per call)", cached["magic"], goal="< 1 ms",
+                    check=lambda v: v < 1e-3)
+        boto = Row("1", f"boto3.Session('{PROFILE}') + CLI JSONFileCache hit", cached["boto3"])
+        rows += [magic, Row("1", f"%awsrole {MFA_PROFILE} (MFA role), cached", cached_mfa["magic"]), boto]
+        facts["cached_calls"] = (stats["sts_total"], stats["mfa_checked"], cached_prompts)
+
+        awsume_cmd, why = awsume_command(not args.no_install)
+        awsume_rows: list[Row] = []
+        if awsume_cmd is None:
+            awsume_rows.append(Row("1", "awsume (whole process)", value=why, kind="text"))
+        else:
+            log("1. awsume")
+            env = kernel_env(aws, home)
+            try:
+                run_awsume(awsume_cmd, [MFA_PROFILE, "--mfa-token", aws.mfa_code()], env)  # opens its MFA session
+                aws.reset_stats()
+                plain_t = [run_awsume(awsume_cmd, [PROFILE], env) for _ in range(n["awsume"])]
+                mid = aws.stats()["sts_total"]
+                mfa_t = [run_awsume(awsume_cmd, [MFA_PROFILE], env) for _ in range(n["awsume"])]
+                after = aws.stats()["sts_total"] - mid
+                awsume_rows.append(Row("1", f"awsume {PROFILE} (whole process; {mid / len(plain_t):g} STS call/run,"
+                                       " it caches no role sessions)", plain_t))
+                awsume_rows.append(Row("1", f"awsume {MFA_PROFILE} on its MFA-session cache ({after / len(mfa_t):g}"
+                                       " STS call/run)", mfa_t))
+            except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+                awsume_rows = [Row("1", "awsume (whole process)", value=f"cannot run here: {exc}"[:120], kind="text")]
+        rows += awsume_rows
+        rows.append(Row("1", "ratio boto3 path / %awsrole (cached)", value=ratio(boto, magic), kind="ratio",
+                        goal=">= 5x", check=lambda v: v >= 5))
+        for r in awsume_rows:
+            if r.samples:
+                rows.append(Row("1", f"ratio {r.what.split(' (')[0]} / %awsrole (cached)", value=ratio(r, magic),
+                                kind="ratio"))
+
+        # 3. user code after a switch -----------------------------------------------------
+        log("3. user code after a switch")
+        user, _ = bench(ka, cells.USER_CODE.format(profile=PROFILE, n=n["user"]))
+        for svc in ("sts", "s3"):
+            first = Row("3", f"first boto3.client('{svc}') after a switch", user[f"{svc}_first"])
+            warm = Row("3", f"boto3.client('{svc}') on the unchanged default session", user[f"{svc}_warm"])
+            rows += [first, warm, Row("3", f"ratio first after switch / unchanged ({svc})", value=ratio(first, warm),
+                                      kind="ratio", goal="<= 2", check=lambda v: v <= 2)]
+        url = "s3://marketing-data/campaigns.csv"
+        pandas_res, _ = bench(ka, cells.PANDAS.format(profile=MFA_PROFILE, url=url, n=n["pandas"]))
+        first = Row("3", "first pd.read_csv(s3://…) after a switch", pandas_res["first"])
+        warm = Row("3", "pd.read_csv(s3://…), warm", pandas_res["warm"])
+        rows += [first, warm, Row("3", "ratio first read after switch / warm read", value=ratio(first, warm),
+                                  kind="ratio", goal="(reported)")]
+
+        # 6. scale -------------------------------------------------------------------------
+        log(f"6. {SCALE_PROFILES} profiles")
+        big = tmp / "config-5000"
+        scale_config(aws.config_file, big, SCALE_PROFILES)
+        scale, _ = bench(ka, cells.SCALE.format(config=big, original=aws.config_file, n_first=n["scale_first"],
+                                                n_repeat=n["scale_repeat"]))
+        facts["scale"] = (scale["profiles"], scale["shown"])
+        rows += [
+            Row("6", f"%awsrole --list, first call ({scale['profiles']} profiles)", scale["list_first"],
+                goal="< 250 ms", check=lambda v: v < 0.25),
+            Row("6", "%awsrole --list, repeat (files unchanged)", scale["list_repeat"], goal="< 10 ms",
+                check=lambda v: v < 0.01),
+            Row("6", "RolePicker(manager), first display", scale["picker_first"], goal="< 500 ms",
+                check=lambda v: v < 0.5),
+            Row("6", "RolePicker(manager), repeat (files unchanged)", scale["picker_repeat"], goal="< 10 ms",
+                check=lambda v: v < 0.01),
+            Row("6", f"picker filter keystroke 'team-42' ({scale['shown']} shown)", scale["keystroke"],
+                goal="(reported)"),
+            Row("6", "lab switcher profile list", value="n/a (not built yet)", kind="text"),
+        ]
+
+        # 2. cold switch ---------------------------------------------------------------------
+        log("2. cold switch")
+        bench(ka, cells.COLD_SETUP.format(endpoint=aws.endpoint, user="user1"))
+        raw_t, one_t, three_t = [], [], []
+        for _ in range(n["cold_batches"]):
+            got, _ = bench(ka, cells.COLD_BATCH.format(
+                n=n["cold_per_batch"], role_arn=mfa_role_arn, serial=aws.mfa_serial, code=aws.mfa_code(),
+                one_hop=MFA_PROFILE, three_hop=CHAIN_PROFILE, chain=True))
+            raw_t += got["raw"]
+            one_t += got["one"]
+            three_t += got["three"]
+        raw = Row("2", "raw sts.assume_role, pre-built botocore client (MFA code)", raw_t)
+        one = Row("2", f"%awsrole {MFA_PROFILE} --mfa-token --refresh, nothing cached (1 hop)", one_t)
+        three = Row("2", f"%awsrole {CHAIN_PROFILE} --mfa-token --refresh, nothing cached (3 hops)", three_t)
+        rows += [raw, one, three,
+                 Row("2", "ratio cold 1-hop switch / raw assume_role", value=ratio(one, raw), kind="ratio",
+                     goal="<= 1.25", check=lambda v: v <= 1.25),
+                 Row("2", "ratio cold 3-hop switch / raw assume_role", value=ratio(three, raw), kind="ratio",
+                     goal="<= 3.5", check=lambda v: v <= 3.5)]
+        aws.reset_stats()
+        bench(ka, cells.COLD_COUNT.format(profile=MFA_PROFILE, code=aws.mfa_code()))
+        facts["cold_calls"] = aws.stats()["sts_total"]
+        aws.reset_stats()
+        bench(ka, cells.COLD_COUNT.format(profile=CHAIN_PROFILE, code=aws.mfa_code()))
+        facts["cold_chain_calls"] = aws.stats()["sts_total"]
+
+        # 5. load time in fresh kernels, then 7. one MFA session for two MFA roles -------------
+        log("5. %load_ext in fresh kernels")
+        home_b = tmp / "home-b"
+        home_b.mkdir()
+        ka.stop()
+        kernels.remove(ka)
+        kb = Kernel(kernel_env(aws, home_b), cwd=str(tmp))
+        kernels.append(kb)
+        load_t = []
+        for i in range(n["load"]):
+            if i:
+                kb.restart()
+            got, _ = bench(kb, cells.LOAD)
+            load_t.append(got["load"])
+        rows.append(Row("5", "%load_ext jupyter_awsrole in a fresh kernel", load_t, goal="< 50 ms",
+                        check=lambda v: v < 0.05))
+
+        log("7. two MFA roles in one MFA session")
+        aws.reset_stats()
+        prompts = 0
+        for line in (MFA_PROFILE, "reporting", f"{MFA_PROFILE} --refresh", CHAIN_PROFILE, "reporting --refresh"):
+            prompts += len(kb.run(f"%awsrole {line}", answers=code_answer).ok().prompts)
+        session_stats = aws.stats()
+        facts["mfa_session"] = (prompts, session_stats)
+
+        # 4. per-cell check, in this process ----------------------------------------------------
+        log("4. before_cell")
+        from jupyter_awsrole import _before_cell, manager as manager_module
+        from jupyter_awsrole.manager import RoleManager
+
+        m = RoleManager()
+        m.assume(PROFILE)
+        manager_module._manager = m
+        try:
+            number = 100_000
+            per = [t / number for t in timeit.repeat(m.before_cell, number=number, repeat=n["timeit_repeat"])]
+            hook = [t / number for t in timeit.repeat(_before_cell, number=number, repeat=n["timeit_repeat"])]
+        finally:
+            m.unset()
+            manager_module._manager = None
+        rows.append(Row("4", "RoleManager.before_cell(), nothing due (timeit)", per, unit="us", goal="< 20 µs",
+                        check=lambda v: v < 20e-6))
+        rows.append(Row("4", "pre_run_cell hook jupyter_awsrole._before_cell (timeit)", hook, unit="us"))
+    finally:
+        for k in kernels:
+            try:
+                k.stop()
+            except Exception:
+                pass
+        aws.stop()
+        log("local AWS stopped")
+
+    calls, mfa_checked, prompts_cached = facts["cached_calls"]
+    prompts, s = facts["mfa_session"]
+    rows += [
+        Row("7", "cached switches: STS calls at the server", value=calls, kind="count", goal="0",
+            check=lambda v: v == 0),
+        Row("7", "cached switches: MFA prompts in the kernel", value=prompts_cached, kind="count", goal="0",
+            check=lambda v: v == 0),
+        Row("7", "cached switches: MFA codes checked at the server", value=mfa_checked, kind="count", goal="0",
+            check=lambda v: v == 0),
+        Row("7", "cold 1-hop switch: STS calls at the server", value=facts["cold_calls"], kind="count", goal="1",
+            check=lambda v: v == 1),
+        Row("7", "cold 3-hop switch: STS calls at the server", value=facts["cold_chain_calls"], kind="count",
+            goal="(reported)"),
+        Row("7", f"{MFA_PROFILE}, reporting, audit & refreshes in one MFA session: prompts", value=prompts,
+            kind="count", goal="1", check=lambda v: v == 1),
+        Row("7", "  same: codes checked / GetSessionToken / AssumeRole at the server",
+            value=f"{s['mfa_checked']} / {s['sts'].get('GetSessionToken', 0)} / {s['sts'].get('AssumeRole', 0)}",
+            kind="text"),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run, not for figures)")
+    parser.add_argument("--no-install", action="store_true", help="do not install awsume into benchmarks/.venv-awsume")
+    parser.add_argument("--no-write", action="store_true", help=f"do not write {LATEST.name}")
+    args = parser.parse_args(argv)
+    args.n = dict(cached=200, awsume=10, user=15, pandas=5, scale_first=5, scale_repeat=10, cold_batches=4,
+                  cold_per_batch=5, load=5, timeit_repeat=7)
+    if args.quick:
+        args.n = dict(cached=20, awsume=2, user=3, pandas=2, scale_first=2, scale_repeat=3, cold_batches=1,
+                      cold_per_batch=3, load=2, timeit_repeat=3)
+
+    started = time.perf_counter()
+    saved = dict(os.environ)
+    tmp = Path(tempfile.mkdtemp(prefix="awsrole-bench-"))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally blocks stop the local AWS
+    for name in [k for k in os.environ if k.startswith("AWS_")]:
+        del os.environ[name]
+    os.environ["HOME"] = str(tmp / "home")  # ~/.aws is never touched, by this process or its children
+    rows: list[Row] = []
+    facts: dict[str, Any] = {}
+    try:
+        measure(args, tmp, rows, facts)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        shutil.rmtree(tmp, ignore_errors=True)
+    rows.sort(key=lambda r: r.section)  # stable: order inside a section is kept
+    elapsed = time.perf_counter() - started
+    about = machine()
+    missed = [r for r in rows if r.verdict == "MISSED"]
+    summary = f"{len([r for r in rows if r.verdict])} goals: {len(missed)} missed. Whole run {elapsed:.0f} s."
+    print(f"\nMachine: {about}\n")
+    print(plain(rows))
+    print(f"\n{summary}")
+    if not args.no_write:
+        LATEST.write_text(
+            f"# Benchmark (python -m benchmarks.run{' --quick' if args.quick else ''})\n\n"
+            f"Machine: {about}. Run on {time.strftime('%Y-%m-%d')}.\n\n{markdown(rows)}\n\n{summary}\n"
+        )
+        print(f"(written to {LATEST.relative_to(HERE.parent)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
