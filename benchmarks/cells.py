@@ -56,7 +56,7 @@ _bemit(first=_first, warm=_warm)
 # 6. scale: a config of many role profiles; "first" means the first call after the files changed.
 SCALE = r"""
 from jupyter_awsrole.manager import get_manager
-from jupyter_awsrole.picker import RolePicker
+from jupyter_awsrole.role_picker import RolePicker
 _m = get_manager()
 _bos.environ["AWS_CONFIG_FILE"] = "{config}"
 _stamp = [_bt.time_ns()]

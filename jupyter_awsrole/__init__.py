@@ -9,7 +9,7 @@ from .credentials import Credentials, RoleState
 from .errors import AwsRoleError, MfaError, ProfileError, StsError
 
 __all__ = [
-    "assume", "unset", "current", "role", "profiles", "observe", "refresh", "picker",
+    "assume", "unset", "current", "role", "list_profiles", "observe", "refresh", "picker",
     "RoleState", "Credentials", "AwsRoleError", "ProfileError", "MfaError", "StsError",
     "load_ipython_extension", "unload_ipython_extension",
 ]
@@ -44,7 +44,7 @@ def role(profile: str, *, mfa: Any = None, **options: Any) -> Iterator[RoleState
         yield state
 
 
-def profiles() -> list[Any]:
+def list_profiles() -> list[Any]:
     """Every profile of the AWS config files, as `%awsrole --list` shows them."""
     return _manager().list_profiles()
 
@@ -61,7 +61,7 @@ def refresh() -> RoleState | None:
 
 def picker() -> Any:
     """The ipywidgets role picker, bound to this kernel's state."""
-    from .picker import picker as _picker
+    from .role_picker import picker as _picker
 
     return _picker(_manager())
 

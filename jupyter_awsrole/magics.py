@@ -82,7 +82,7 @@ class AwsRoleMagics(Magics):
                 print("Back to the environment from before the first switch." if self.manager.unset()
                       else "No role was assumed; nothing to undo.")
             elif args.picker:
-                from .picker import picker
+                from .role_picker import picker
 
                 display(picker(self.manager))
             elif args.profile:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from . import environment
-from .assume import Assumer, Overrides, Policy
+from .assumer import Assumer, Overrides, Policy
 from .cache import CredentialCache
 from .credentials import RoleState, utcnow
 from .errors import AwsRoleError, MfaRequired

@@ -285,3 +285,28 @@ def test_no_secret_in_any_output(aws, local_aws, home):
     for run in aws.runs:
         for secret in secrets:
             assert secret not in json.dumps(run.messages, default=str), "a secret reached the notebook"
+
+
+def test_python_api_with_a_code_function_and_a_scoped_role(aws, local_aws):
+    code = local_aws.mfa_code()
+    run = aws.run(
+        "import jupyter_awsrole\n"
+        f"asked = []\nstate = jupyter_awsrole.assume('marketingadmin', mfa=lambda serial: asked.append(serial) or '{code}')\n"
+        "print(state.role_name, state.account, asked)\n"
+        "with jupyter_awsrole.role('analyst') as inner:\n"
+        "    print('inside', inner.role_name)\n"
+        "print('after', jupyter_awsrole.current().role_name)"
+    ).ok()
+    assert run.prompts == []
+    assert f"marketingadminrole 123456789012 ['{local_aws.mfa_serial}']" in run.stdout
+    assert "inside analystrole" in run.stdout and "after marketingadminrole" in run.stdout
+    assert "assumed-role/marketingadminrole/" in aws.run(WHOAMI).ok().stdout
+
+
+def test_the_disk_cache_can_be_turned_off(aws, home):
+    aws.run("%config AwsRole.cache = False").ok()
+    aws.run("%awsrole analyst").ok()
+    cache = home / ".aws" / "cli" / "cache"
+    assert not cache.exists() or not list(cache.iterdir())
+    aws.run("%config AwsRole.cache = True\n%awsrole analyst --refresh").ok()
+    assert list(cache.glob("*.json"))

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from jupyter_awsrole.manager import RoleManager
-from jupyter_awsrole.picker import MAX_SHOWN, RolePicker
+from jupyter_awsrole.role_picker import MAX_SHOWN, RolePicker
 
 
 @pytest.fixture
