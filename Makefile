@@ -3,17 +3,25 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: demo test browser clean
+.PHONY: demo test bench browser clean
 
-demo: $(STAMP) browser
+demo: $(STAMP)
 	$(VENV)/bin/jupyter-awsrole demo
 
 test: $(STAMP) browser
 	$(PY) -m pytest
 
-$(STAMP): pyproject.toml
+# Figures, not assertions: one table of switch, STS, load and scale timings (benchmarks/README.md).
+bench: $(STAMP)
+	$(PY) -m benchmarks.run
+
+# The editable install also builds the lab extension (labextension/, with jlpm); linking its output
+# into the venv's share/jupyter/labextensions makes JupyterLab and Notebook 7 load it.
+$(STAMP): pyproject.toml labextension/package.json labextension/yarn.lock $(wildcard labextension/src/*.ts labextension/style/*)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PY) -c "from jupyter_builder.federated_extensions import develop_labextension as link; \
+	link('jupyter_awsrole/labextension', overwrite=True, symlink=True, sys_prefix=True, destination='jupyter-awsrole')"
 	touch $(STAMP)
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.

@@ -87,6 +87,11 @@ def load_ipython_extension(ipython: Any) -> None:
     )
 
 
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the prebuilt lab extension lives, for `jupyter labextension develop`."""
+    return [{"src": "labextension", "dest": "jupyter-awsrole"}]
+
+
 def _before_cell(*_: Any) -> None:
     _manager().before_cell()
 

@@ -1,0 +1,368 @@
+/**
+ * One kernel's side of the `jupyter_awsrole` comm: the pushed role state, and requests with replies.
+ */
+import { ISessionContext } from '@jupyterlab/apputils';
+import { Kernel, KernelMessage } from '@jupyterlab/services';
+import { PromiseDelegate } from '@lumino/coreutils';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+export const TARGET = 'jupyter_awsrole';
+const LOAD_CODE = '%load_ext jupyter_awsrole';
+const REPLY_TIMEOUT_MS = 120_000;
+const COMM_WAIT_MS = 10_000;
+
+/** What the kernel may tell of its role: never a secret. */
+export interface IRoleState {
+  profile: string;
+  role_arn?: string | null;
+  session_arn?: string | null;
+  account?: string | null;
+  region?: string | null;
+  expiration?: string | null;
+}
+
+export interface IProfile {
+  name: string;
+  kind: string;
+  role_arn?: string | null;
+  source?: string | null;
+  mfa: boolean;
+  region?: string | null;
+  problem?: string | null;
+}
+
+export interface IReply {
+  id: string;
+  ok: boolean;
+  error?: string;
+  needs_code?: boolean;
+  state?: IRoleState | null;
+  profiles?: IProfile[];
+  problem?: string | null;
+}
+
+/** An error whose message is the kernel's own one-line words. */
+export class RoleError extends Error {
+  constructor(
+    message: string,
+    readonly needsCode = false
+  ) {
+    super(message);
+  }
+}
+
+let counter = 0;
+function nextId(): string {
+  counter += 1;
+  return `awsrole-${Date.now().toString(36)}-${counter}`;
+}
+
+/**
+ * Follows the kernel of one session context through restarts and changes of kernel.
+ *
+ * The kernel opens a comm to us when it loads the extension; we also open one at every
+ * (re)connection, which the kernel closes at once when the extension is not loaded.
+ */
+export class RoleClient implements IDisposable {
+  constructor(readonly sessionContext: ISessionContext) {
+    sessionContext.kernelChanged.connect(this._onKernelChanged, this);
+    sessionContext.statusChanged.connect(this._onStatus, this);
+    sessionContext.connectionStatusChanged.connect(this._onConnection, this);
+    sessionContext.sessionChanged.connect(this._sync, this);
+    this._sync();
+  }
+
+  /** Emitted whenever the state, problem or availability changes. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** The active role, or null. */
+  get state(): IRoleState | null {
+    return this._state;
+  }
+
+  /** `null`, `"needs-mfa"` or the kernel's message about a failed refresh. */
+  get problem(): string | null {
+    return this._problem;
+  }
+
+  /** Whether the kernel has the extension loaded (a comm is open). */
+  get available(): boolean {
+    return this._comms.size > 0;
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    this._reset('disposed');
+    Signal.clearData(this);
+  }
+
+  /** Send one request; loads the extension in the kernel first if it is not loaded. */
+  async request(body: Record<string, unknown>): Promise<IReply> {
+    const comm = await this._ensureComm();
+    const id = nextId();
+    const pending = new PromiseDelegate<IReply>();
+    this._pending.set(id, pending);
+    const timer = setTimeout(() => {
+      if (this._pending.delete(id)) {
+        pending.reject(new RoleError('The kernel did not answer in time.'));
+      }
+    }, REPLY_TIMEOUT_MS);
+    try {
+      comm.send({ ...body, id } as any);
+      const reply = await pending.promise;
+      if (reply.state !== undefined && reply.ok) {
+        this._setState(reply.state ?? null, reply.problem ?? null);
+      }
+      return reply;
+    } finally {
+      clearTimeout(timer);
+      this._pending.delete(id);
+    }
+  }
+
+  /** Like `request`, but a reply with ok false becomes a RoleError. */
+  async call(body: Record<string, unknown>): Promise<IReply> {
+    const reply = await this.request(body);
+    if (!reply.ok) {
+      throw new RoleError(reply.error || 'The kernel refused.', !!reply.needs_code);
+    }
+    return reply;
+  }
+
+  // -- kernel life ------------------------------------------------------------------
+
+  private _onKernelChanged(
+    _sender: ISessionContext,
+    change: { newValue: Kernel.IKernelConnection | null }
+  ): void {
+    this._attachKernel(change.newValue);
+  }
+
+  /** Follow the session's current kernel, whichever signal told of it (or none did). */
+  private _sync(): void {
+    if (!this._disposed) {
+      this._attachKernel(this.sessionContext.session?.kernel ?? null);
+    }
+  }
+
+  private _onStatus(_sender: ISessionContext, status: Kernel.Status): void {
+    this._sync();
+    if (status === 'restarting' || status === 'autorestarting' || status === 'dead') {
+      this._reset('The kernel restarted.');
+      this._probed = false;
+    } else if (status === 'idle' && !this._probed) {
+      void this._probe();
+    }
+  }
+
+  private _onConnection(_sender: ISessionContext, status: Kernel.ConnectionStatus): void {
+    this._sync();
+    if (status === 'connected') {
+      if (!this._probed) {
+        void this._probe();
+      }
+    } else {
+      // Comms do not survive a reconnection: ask again once connected.
+      this._probed = false;
+    }
+  }
+
+  private _attachKernel(kernel: Kernel.IKernelConnection | null): void {
+    if (kernel === this._kernel) {
+      return;
+    }
+    if (this._kernel && !this._kernel.isDisposed) {
+      try {
+        this._kernel.removeCommTarget(TARGET, this._onCommOpened);
+      } catch {
+        // the old kernel is gone
+      }
+    }
+    this._reset('The kernel changed.');
+    this._kernel = kernel;
+    this._probed = false;
+    if (!kernel) {
+      return;
+    }
+    kernel.registerCommTarget(TARGET, this._onCommOpened);
+    void this._probe();
+  }
+
+  /** Open a comm towards the kernel: it answers with the state, or closes it when not loaded. */
+  private async _probe(): Promise<void> {
+    const kernel = this._kernel;
+    if (!kernel || kernel.isDisposed || this._disposed || this._comms.size > 0) {
+      return;
+    }
+    if (kernel.connectionStatus !== 'connected') {
+      return;
+    }
+    if (!['idle', 'busy'].includes(kernel.status)) {
+      return;
+    }
+    this._probed = true;
+    try {
+      const comm = kernel.createComm(TARGET);
+      this._adopt(comm);
+      comm.open({}).done.catch(() => undefined);
+    } catch {
+      // refused at once: the extension is not loaded
+    }
+  }
+
+  private _onCommOpened = (comm: Kernel.IComm, msg: KernelMessage.ICommOpenMsg): void => {
+    if (this._kernel === null || this._disposed) {
+      comm.close();
+      return;
+    }
+    this._adopt(comm);
+    this._received(msg.content.data as any);
+  };
+
+  private _adopt(comm: Kernel.IComm): void {
+    const kernel = this._kernel;
+    comm.onMsg = msg => {
+      if (kernel === this._kernel) {
+        this._received(msg.content.data as any);
+      }
+    };
+    comm.onClose = () => {
+      this._candidates.delete(comm);
+      const had = this._comms.delete(comm);
+      if (had && kernel === this._kernel && this._comms.size === 0) {
+        this._setState(null, null);
+      }
+    };
+    // A comm counts as open once the kernel speaks on it (a comm to a missing target is closed at once).
+    this._candidates.add(comm);
+  }
+
+  private _received(data: any): void {
+    if (!data || typeof data !== 'object') {
+      return;
+    }
+    for (const comm of this._candidates) {
+      if (!comm.isDisposed) {
+        this._comms.add(comm);
+      }
+    }
+    this._candidates.clear();
+    if (this._commWaiter) {
+      this._commWaiter.resolve();
+      this._commWaiter = null;
+    }
+    if (data.event === 'state') {
+      this._setState(data.state ?? null, data.problem ?? null, true);
+      return;
+    }
+    if (typeof data.id === 'string' && this._pending.has(data.id)) {
+      this._pending.get(data.id)!.resolve(data as IReply);
+    }
+  }
+
+  private _setState(state: IRoleState | null, problem: string | null, force = false): void {
+    const before = JSON.stringify([this._state, this._problem, this._lastAvailable]);
+    this._state = state;
+    this._problem = problem;
+    this._lastAvailable = this.available;
+    if (force || before !== JSON.stringify([this._state, this._problem, this._lastAvailable])) {
+      this._changed.emit();
+    }
+  }
+
+  private _reset(reason: string): void {
+    for (const comm of [...this._comms, ...this._candidates]) {
+      comm.onMsg = () => undefined;
+      comm.onClose = () => undefined;
+      if (!comm.isDisposed) {
+        comm.dispose();
+      }
+    }
+    this._comms.clear();
+    this._candidates.clear();
+    for (const pending of this._pending.values()) {
+      pending.reject(new RoleError(reason));
+    }
+    this._pending.clear();
+    this._setState(null, null);
+  }
+
+  /** An open comm, loading the extension into the kernel if needed. */
+  private async _ensureComm(): Promise<Kernel.IComm> {
+    this._sync();
+    const first = this._firstComm();
+    if (first) {
+      return first;
+    }
+    if (!this._kernel) {
+      // Clicked before the notebook's kernel started: wait for it.
+      await this.sessionContext.ready;
+      this._sync();
+    }
+    const kernel = this._kernel;
+    if (!kernel) {
+      throw new RoleError('This notebook has no kernel.');
+    }
+    await kernel.info;
+    if (this._firstComm()) {
+      return this._firstComm()!;
+    }
+    const waiter = new PromiseDelegate<void>();
+    this._commWaiter = waiter;
+    const reply = await kernel.requestExecute({
+      code: LOAD_CODE,
+      silent: true,
+      store_history: false
+    }).done;
+    if (reply.content.status !== 'ok') {
+      const content = reply.content as any;
+      throw new RoleError(
+        `Could not load jupyter_awsrole in this kernel: ${content.ename ?? 'error'}: ${content.evalue ?? ''}`.trim()
+      );
+    }
+    if (!this._firstComm()) {
+      // The kernel opens a comm to us when it loads; if it was loaded before, open our own.
+      await this._probe();
+      await Promise.race([
+        waiter.promise,
+        new Promise(resolve => setTimeout(resolve, COMM_WAIT_MS))
+      ]);
+    }
+    const comm = this._firstComm();
+    if (!comm) {
+      throw new RoleError('The kernel did not open the jupyter_awsrole comm.');
+    }
+    return comm;
+  }
+
+  private _firstComm(): Kernel.IComm | null {
+    for (const comm of this._comms) {
+      if (!comm.isDisposed) {
+        return comm;
+      }
+    }
+    return null;
+  }
+
+  private _kernel: Kernel.IKernelConnection | null = null;
+  private _comms = new Set<Kernel.IComm>();
+  private _candidates = new Set<Kernel.IComm>();
+  private _pending = new Map<string, PromiseDelegate<IReply>>();
+  private _commWaiter: PromiseDelegate<void> | null = null;
+  private _state: IRoleState | null = null;
+  private _problem: string | null = null;
+  private _lastAvailable = false;
+  private _probed = false;
+  private _disposed = false;
+  private _changed = new Signal<this, void>(this);
+}

@@ -1,0 +1,61 @@
+/**
+ * The one line the status and toolbar items show, and when it turns to a warning.
+ */
+import { IRoleState } from './client';
+
+export const WARNING_SECONDS = 10 * 60;
+
+export interface ILabel {
+  text: string;
+  title: string;
+  level: 'none' | 'ok' | 'warning' | 'expired';
+}
+
+/** Minutes left, as the item shows them: `52m`, `1h 05m`, `<1m`. */
+export function formatRemaining(seconds: number): string {
+  if (seconds < 60) {
+    return '<1m';
+  }
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) {
+    return `${minutes}m`;
+  }
+  const hours = Math.floor(minutes / 60);
+  return `${hours}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+export function label(state: IRoleState | null, problem: string | null, now = Date.now()): ILabel {
+  if (!state) {
+    return { text: 'AWS: none', title: 'No AWS role in this kernel. Click to choose one.', level: 'none' };
+  }
+  const where = state.account ? `${state.profile} @ ${state.account}` : state.profile;
+  const lines = [`Profile: ${state.profile}`];
+  if (state.role_arn) {
+    lines.push(`Role: ${state.role_arn}`);
+  }
+  if (state.region) {
+    lines.push(`Region: ${state.region}`);
+  }
+  let level: ILabel['level'] = 'ok';
+  let suffix = '';
+  const expires = state.expiration ? Date.parse(state.expiration) : NaN;
+  if (!Number.isNaN(expires)) {
+    const seconds = Math.floor((expires - now) / 1000);
+    lines.push(`Expires: ${new Date(expires).toLocaleString()}`);
+    if (seconds <= 0) {
+      suffix = ' · expired';
+      level = 'expired';
+    } else {
+      suffix = ` · ${formatRemaining(seconds)}`;
+      level = seconds <= WARNING_SECONDS ? 'warning' : 'ok';
+    }
+  }
+  if (problem) {
+    lines.push(problem === 'needs-mfa' ? 'Renewing needs an MFA code: click to type one.' : problem);
+    if (level === 'ok') {
+      level = 'warning';
+    }
+  }
+  lines.push('Click to switch role.');
+  return { text: `AWS: ${where}${suffix}`, title: lines.join('\n'), level };
+}

@@ -1,0 +1,225 @@
+"""The comm the lab extension talks through, driven from jupyter_client against a real kernel."""
+
+from __future__ import annotations
+
+import json
+import queue
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from tests.support.kernel import Kernel, Run
+
+pytestmark = pytest.mark.kernel
+
+TARGET = "jupyter_awsrole"
+WHOAMI = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
+
+
+class CommClient:
+    """A frontend's end of the comm: opens it, sends requests, and keeps every comm message the kernel sent."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+        self.kc = kernel.kc
+        self.comm_id = uuid.uuid4().hex
+        self.seen: list[dict] = []  # every comm_open / comm_msg content from the kernel, on any comm
+        self._backlog: list[dict] = []
+
+    def _shell(self, msg_type: str, content: dict) -> None:
+        self.kc.shell_channel.send(self.kc.session.msg(msg_type, content))
+
+    def open(self) -> dict:
+        self._shell("comm_open", {"comm_id": self.comm_id, "target_name": TARGET, "data": {}})
+        return self.wait(lambda d: d.get("event") == "state")
+
+    def send(self, data: Any) -> None:
+        self._shell("comm_msg", {"comm_id": self.comm_id, "data": data})
+
+    def request(self, data: Any, timeout: float = 60) -> dict:
+        """Send one request and return the reply with the same id (or the next reply, when it has no id)."""
+        request_id = data.get("id") if isinstance(data, dict) else None
+        self.send(data)
+        return self.wait(lambda d: "ok" in d and d.get("id") == request_id, timeout)
+
+    def ask(self, request: str, **fields: Any) -> dict:
+        return self.request({"id": uuid.uuid4().hex, "request": request, **fields})
+
+    def record(self, run: Run) -> Run:
+        """Keep the comm messages a cell's execution carried (they are gone from iopub once read)."""
+        for msg in run.messages:
+            if msg["header"]["msg_type"] in ("comm_open", "comm_msg"):
+                self.seen.append(msg["content"])
+        return run
+
+    def run(self, code: str, **kwargs: Any) -> Run:
+        return self.record(self.kernel.run(code, **kwargs))
+
+    def pushes(self, run: Run) -> list[dict]:
+        """State pushes on our comm during one execution."""
+        return [m["content"]["data"] for m in run.messages if m["header"]["msg_type"] == "comm_msg"
+                and m["content"]["comm_id"] == self.comm_id and m["content"]["data"].get("event") == "state"]
+
+    def wait(self, predicate: Callable[[dict], bool], timeout: float = 60) -> dict:
+        """The next message on our comm whose data satisfies predicate, read straight from iopub."""
+        for i, data in enumerate(self._backlog):
+            if predicate(data):
+                return self._backlog.pop(i)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no matching comm message; backlog: {self._backlog}")
+            try:
+                msg = self.kc.get_iopub_msg(timeout=min(left, 1))
+            except queue.Empty:
+                continue
+            kind = msg["header"]["msg_type"]
+            if kind == "comm_close" and msg["content"]["comm_id"] == self.comm_id:
+                raise AssertionError("the kernel closed the comm")
+            if kind not in ("comm_open", "comm_msg"):
+                continue
+            self.seen.append(msg["content"])
+            if kind == "comm_msg" and msg["content"]["comm_id"] == self.comm_id:
+                data = msg["content"]["data"]
+                if predicate(data):
+                    return data
+                self._backlog.append(data)
+
+
+def secrets_of(local_aws, home: Path) -> set[str]:
+    found = {v for v in json.loads((local_aws.state_dir / "env.json").read_text()).values() if len(v) >= 8}
+    for line in local_aws.credentials_file.read_text().splitlines():
+        if " = " in line:
+            found.add(line.split(" = ", 1)[1].strip())
+    for path in (home / ".aws" / "cli" / "cache").glob("*.json"):
+        creds = json.loads(path.read_text())["Credentials"]
+        found.update(creds[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken"))
+    return found
+
+
+@pytest.fixture
+def comm(kernel):
+    client = CommClient(kernel)
+    client.record(kernel.run("%load_ext jupyter_awsrole").ok())
+    return client
+
+
+def test_loading_the_extension_opens_a_comm_to_the_frontend_with_the_state(kernel):
+    run = kernel.run("%load_ext jupyter_awsrole").ok()
+    opens = [m["content"] for m in run.messages if m["header"]["msg_type"] == "comm_open"]
+    assert [o["target_name"] for o in opens] == [TARGET]
+    assert opens[0]["data"] == {"event": "state", "state": None, "problem": None}
+
+
+def test_a_comm_to_a_kernel_without_the_extension_is_closed(kernel):
+    client = CommClient(kernel)
+    client._shell("comm_open", {"comm_id": client.comm_id, "target_name": TARGET, "data": {}})
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        msg = kernel.kc.get_iopub_msg(timeout=30)
+        if msg["header"]["msg_type"] == "comm_close" and msg["content"]["comm_id"] == client.comm_id:
+            break
+    else:
+        pytest.fail("the kernel kept a comm to a target it does not have")
+    assert kernel.value("1 + 1") == "2"
+
+
+def test_state_is_pushed_on_open_magic_unset_and_refresh(comm, local_aws, home):
+    first = comm.open()
+    assert first == {"event": "state", "state": None, "problem": None}
+
+    run = comm.run("%awsrole analyst").ok()
+    pushed = comm.pushes(run)
+    assert pushed and pushed[-1]["state"]["profile"] == "analyst"
+    state = pushed[-1]["state"]
+    assert state["account"] == "123456789012"
+    assert state["role_arn"].endswith(":role/analystrole")
+    assert state["expiration"].endswith("Z") and "T" in state["expiration"]
+    assert pushed[-1]["problem"] is None
+
+    # A background refresh (nothing executing) is pushed too.
+    comm.run("%config AwsRole.refresh_margin_seconds = 3597").ok()
+    refreshed = comm.wait(lambda d: d.get("event") == "state" and (d.get("state") or {}).get("profile") == "analyst"
+                          and d["state"]["expiration"] != state["expiration"], timeout=20)
+    assert refreshed["state"]["session_arn"].startswith("arn:aws:sts::123456789012:assumed-role/analystrole/")
+    comm.run("%config AwsRole.refresh_margin_seconds = 300").ok()
+
+    run = comm.run("%awsrole --unset").ok()
+    assert comm.pushes(run)[-1] == {"event": "state", "state": None, "problem": None}
+    assert comm.ask("state") == {"id": comm.seen[-1]["data"]["id"], "ok": True, "state": None, "problem": None}
+
+    leaked = [s for s in secrets_of(local_aws, home) if s in json.dumps(comm.seen)]
+    assert not leaked, f"{len(leaked)} secret(s) went through the comm"
+
+
+def test_list_needs_code_assume_and_unset_over_the_comm(comm, kernel, local_aws, home):
+    comm.open()
+    profiles = {p["name"]: p for p in comm.ask("list")["profiles"]}
+    assert {"marketingadmin", "analyst", "reporting"} <= set(profiles)
+    marketing = profiles["marketingadmin"]
+    assert marketing["kind"] == "role" and marketing["mfa"] is True
+    assert marketing["role_arn"] == "arn:aws:iam::123456789012:role/marketingadminrole"
+    assert set(marketing) == {"name", "kind", "role_arn", "source", "mfa", "region", "problem"}
+    assert profiles["analyst"]["mfa"] is False
+
+    assert comm.ask("needs_code", profile="marketingadmin") == {
+        "id": comm.seen[-1]["data"]["id"], "ok": True, "needs_code": True}
+    assert comm.ask("needs_code", profile="analyst")["needs_code"] is False
+
+    refused = comm.ask("assume", profile="marketingadmin")
+    assert refused["ok"] is False and refused["needs_code"] is True and refused["error"]
+    assert kernel.value("__import__('os').environ.get('AWS_SESSION_TOKEN', 'none')") == "none"
+
+    wrong = comm.ask("assume", profile="marketingadmin", mfa_code=local_aws.wrong_mfa_code())
+    assert wrong["ok"] is False and "\n" not in wrong["error"] and wrong["error"]
+
+    reply = comm.ask("assume", profile="marketingadmin", mfa_code=local_aws.mfa_code())
+    assert reply["ok"] is True, reply
+    assert reply["state"]["profile"] == "marketingadmin"
+    assert reply["state"]["role_arn"].endswith(":role/marketingadminrole")
+    pushed = comm.wait(lambda d: d.get("event") == "state" and d.get("state") is not None)
+    assert pushed["state"] == reply["state"]
+    assert "assumed-role/marketingadminrole/" in comm.run(WHOAMI).ok().stdout
+
+    assert comm.ask("state")["state"]["profile"] == "marketingadmin"
+    unset = comm.ask("unset")
+    assert unset["ok"] is True and unset["state"] is None
+    assert comm.wait(lambda d: d.get("event") == "state")["state"] is None
+    assert "assumed-role" not in comm.run(WHOAMI).ok().stdout
+
+    leaked = [s for s in secrets_of(local_aws, home) if s in json.dumps(comm.seen)]
+    assert len(secrets_of(local_aws, home)) >= 6
+    assert not leaked, f"{len(leaked)} secret(s) went through the comm"
+
+
+@pytest.mark.parametrize("data", [
+    "state",
+    ["state"],
+    42,
+    None,
+    {"id": "u1", "request": "format-disk"},
+    {"id": "u2"},
+    {"id": "h1", "request": "assume", "profile": "analyst", "padding": "x" * 20_000},
+    {"id": "p1", "request": "assume", "profile": 123},
+    {"id": "p2", "request": "needs_code", "profile": ["analyst"]},
+    {"id": "p3", "request": "assume", "profile": ""},
+    {"id": "p4", "request": "assume", "profile": "no-such-profile"},
+    {"id": "c1", "request": "assume", "profile": "marketingadmin", "mfa_code": "12ab56"},
+    {"id": "c2", "request": "assume", "profile": "marketingadmin", "mfa_code": "1234567"},
+    {"id": "c3", "request": "assume", "profile": "marketingadmin", "mfa_code": 123456},
+], ids=["string", "list", "number", "null", "unknown-request", "no-request", "huge", "profile-int",
+        "profile-list", "profile-empty", "profile-unknown", "code-letters", "code-7-digits", "code-int"])
+def test_malformed_requests_are_answered_and_the_kernel_still_works(comm, kernel, data):
+    comm.open()
+    reply = comm.request(data)
+    assert reply["ok"] is False, reply
+    assert isinstance(reply["error"], str) and reply["error"] and "\n" not in reply["error"]
+    assert "Traceback" not in reply["error"]
+    assert reply["id"] == (data.get("id") if isinstance(data, dict) else None)
+    assert kernel.value("__import__('os').environ.get('AWS_SESSION_TOKEN', 'none')") == "none"
+    assert comm.ask("state")["ok"] is True
+    assert kernel.value("6 * 7") == "42"
