@@ -63,7 +63,8 @@ _stamp = [_bt.time_ns()]
 def _touch():
     _stamp[0] += 1_000_000
     _bos.utime("{config}", ns=(_stamp[0], _stamp[0]))
-_res = {{"list_first": [], "list_repeat": [], "picker_first": [], "picker_repeat": [], "keystroke": []}}
+_res = {{"list_first": [], "list_repeat": [], "picker_first": [], "picker_repeat": [], "keystroke": [],
+         "lab_first": [], "lab_repeat": []}}
 for _ in range({n_first}):
     _touch(); _res["list_first"].append(_bmagic("--list"))
 for _ in range({n_repeat}):
@@ -77,6 +78,15 @@ for _ in range({n_repeat}):
     _p.filter.value = ""
     t = _bpc(); _p.filter.value = "team-42"; _res["keystroke"].append(_bpc() - t)
 _shown = len(_p.select.options)
+from jupyter_awsrole.comm import CommChannel
+import json as _bjson
+_chan = CommChannel(_m)
+def _blab():
+    t = _bpc(); _bjson.dumps(_chan.handle({{"request": "list"}})); return _bpc() - t
+for _ in range({n_first}):
+    _touch(); _res["lab_first"].append(_blab())
+for _ in range({n_repeat}):
+    _res["lab_repeat"].append(_blab())
 _p.close()
 _count = len(_m.store.profiles())
 _bos.environ["AWS_CONFIG_FILE"] = "{original}"

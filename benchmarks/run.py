@@ -240,7 +240,10 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
                 check=lambda v: v < 0.01),
             Row("6", f"picker filter keystroke 'team-42' ({scale['shown']} shown)", scale["keystroke"],
                 goal="(reported)"),
-            Row("6", "lab switcher profile list", value="n/a (not built yet)", kind="text"),
+            Row("6", "lab switcher profile list (comm 'list' answer, JSON), first call", scale["lab_first"],
+                goal="< 1 s", check=lambda v: v < 1.0),
+            Row("6", "lab switcher profile list, repeat (files unchanged)", scale["lab_repeat"], goal="< 10 ms",
+                check=lambda v: v < 0.01),
         ]
 
         # 2. cold switch ---------------------------------------------------------------------
