@@ -143,3 +143,72 @@ def test_two_kernels_switching_on_one_cache_folder(kernel_env, local_aws, home):
     finally:
         for k in kernels:
             k.stop()
+
+
+def test_a_failing_refresh_is_told_in_one_line_and_keeps_the_old_credentials(via_proxy, proxy):
+    k = via_proxy
+    k.run("%awsrole analyst-proxied").ok()
+    before = k.run(AWS_ENV).ok().stdout
+    proxy.down()
+    k.run("%config AwsRole.refresh_margin_seconds = 3597").ok()
+    deadline = time.time() + 30
+    while "could not renew profile 'analyst-proxied'" not in (told := k.run("1")).stderr:
+        assert time.time() < deadline, "the failed refresh was never told"
+        time.sleep(1)
+    line = [x for x in told.stderr.splitlines() if "could not renew" in x]
+    assert len(line) == 1 and "Cannot reach STS" in line[0]
+    assert k.run(AWS_ENV).ok().stdout == before
+    proxy.up()
+    k.run("%config AwsRole.refresh_margin_seconds = 1200").ok()
+
+
+def test_credentials_renewed_while_a_long_cell_runs(kernel):
+    kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
+    run = kernel.run(
+        "import os, time, boto3\n"
+        "first = os.environ['AWS_ACCESS_KEY_ID']\n"
+        "get_ipython().run_line_magic('config', 'AwsRole.refresh_margin_seconds = 3597')\n"
+        "time.sleep(6)\n"
+        "print('renewed', os.environ['AWS_ACCESS_KEY_ID'] != first)\n"
+        "print(boto3.client('sts').get_caller_identity()['Arn'])\n"
+        "get_ipython().run_line_magic('config', 'AwsRole.refresh_margin_seconds = 1200')"
+    ).ok()
+    assert "renewed True" in run.stdout and "assumed-role/analystrole/" in run.stdout
+
+
+def test_throttling_is_retried_with_backoff_before_the_message(kernel, local_aws):
+    kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
+    local_aws.reset_stats()
+    local_aws.set_fault("throttle")
+    try:
+        run = kernel.run("%awsrole analyst --refresh")
+    finally:
+        local_aws.set_fault("ok")
+    assert "throttling" in run.error["evalue"]
+    assert local_aws.stats()["sts"].get("AssumeRole", 0) >= 3  # retried (AwsRole.sts_max_attempts) before giving up
+
+
+def test_an_expired_mfa_session_asks_again(kernel, local_aws, home):
+    kernel.run("%load_ext jupyter_awsrole").ok()
+    kernel.run("%awsrole marketingadmin", answers=lambda p: local_aws.mfa_code()).ok()
+    cache = home / ".aws" / "cli" / "cache"
+    for path in cache.glob("*.json"):  # every session, the MFA one included, has run out
+        data = json.loads(path.read_text())
+        data["Credentials"]["Expiration"] = "2020-01-01T00:00:00Z"
+        path.write_text(json.dumps(data))
+    kernel.restart()
+    again = kernel.run("%load_ext jupyter_awsrole\n%awsrole marketingadmin", answers=lambda p: local_aws.mfa_code())
+    again.ok()
+    assert len(again.prompts) == 1
+
+
+def test_a_role_never_reaches_another_kernel(kernel_env, local_aws):
+    first, second = Kernel(kernel_env), Kernel(kernel_env)
+    try:
+        before = second.run(AWS_ENV).ok().stdout
+        first.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
+        assert "AWS_SESSION_TOKEN" in first.run(AWS_ENV).ok().stdout
+        assert second.run(AWS_ENV).ok().stdout == before
+    finally:
+        first.stop()
+        second.stop()
