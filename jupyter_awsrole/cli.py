@@ -25,7 +25,6 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(args.dir, args.port, args.open_browser)
     from .demo import DEMO_DIR_VARIABLE
-    from .localaws import LocalAws  # noqa: F401  (keeps the import cost where it is used)
     from .localaws import files, totp
 
     state_dir = args.state_dir or (Path(os.environ[DEMO_DIR_VARIABLE]) if os.environ.get(DEMO_DIR_VARIABLE) else None)

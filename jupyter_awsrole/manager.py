@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 import sys
 import threading
 import time
@@ -13,7 +14,7 @@ from typing import Any, Callable, Iterator
 
 from . import environment
 from .assumer import Assumer, Overrides, Policy
-from .cache import CredentialCache
+from .cache import CredentialCache, default_cache_dir
 from .credentials import RoleState, utcnow
 from .errors import AwsRoleError, MfaRequired
 from .mfa import CallableSource, NoPrompt, as_source
@@ -72,7 +73,7 @@ class RoleManager:
     def _policy(self) -> Policy:
         s = self.settings
         self.cache.enabled = s.cache
-        self.cache.directory = s.cache_dir or self.cache.directory
+        self.cache.directory = os.path.expanduser(s.cache_dir) if s.cache_dir else default_cache_dir()
         margin = float(s.refresh_margin_seconds)
         return Policy(
             min_seconds_left=margin,
