@@ -15,7 +15,10 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="JupyterLab with the demo notebooks against a local AWS")
     demo.add_argument("--port", type=int, default=0, help="JupyterLab port on 127.0.0.1 (default: a free one)")
     demo.add_argument("--dir", type=Path, default=None, help="keep the demo's files here (default: a temp folder)")
-    demo.add_argument("--open-browser", action="store_true", help="let JupyterLab open a browser")
+    opening = demo.add_mutually_exclusive_group()
+    opening.add_argument("--open-browser", dest="browser", action="store_true", default=None,
+                         help="let JupyterLab open a browser (default: when there is a desktop)")
+    opening.add_argument("--no-browser", dest="browser", action="store_false", help="only print the URL")
     code = commands.add_parser("mfa-code", help="print the current MFA code of the demo's user1")
     code.add_argument("--state-dir", type=Path, default=None, help="the demo's local AWS folder")
     args = parser.parse_args(argv)
@@ -23,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from .demo import run
 
-        return run(args.dir, args.port, args.open_browser)
+        browser = args.browser if args.browser is not None else _has_desktop()
+        return run(args.dir, args.port, browser)
     from .demo import DEMO_DIR_VARIABLE
     from .localaws import files, totp
 
@@ -32,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"mfa-code needs --state-dir (the demo prints it) or {DEMO_DIR_VARIABLE}")
     print(totp.code((state_dir / files.MFA_SEED).read_text().strip()))
     return 0
+
+
+def _has_desktop() -> bool:
+    """Whether a browser JupyterLab opens would be seen: a display, or macOS / Windows."""
+    return sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ class DemoProcess:
         env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
         self.process = subprocess.Popen(
             [os.path.join(os.path.dirname(sys.executable), "jupyter-awsrole"), "demo",
-             "--port", str(free_port())],
+             "--port", str(free_port()), "--no-browser"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, stdin=subprocess.DEVNULL,
         )
         self.banner = ""
