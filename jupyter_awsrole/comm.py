@@ -32,6 +32,7 @@ class CommChannel:
         self._comms: list[Any] = []
         self._lock = threading.Lock()
         self._problem: str | None = None
+        self._listed: tuple[Any, list[dict[str, Any]]] = (None, [])
         manager.observe(self._changed)
 
     # -- wiring ----------------------------------------------------------------------
@@ -105,7 +106,7 @@ class CommChannel:
             if request == "state":
                 return {"ok": True, "state": state_payload(self.manager.active), "problem": self._problem}
             if request == "list":
-                return {"ok": True, "profiles": [self._profile_row(p) for p in self.manager.list_profiles()]}
+                return {"ok": True, "profiles": self._profile_rows()}
             if request == "unset":
                 self.manager.unset()
                 return {"ok": True, "state": None}
@@ -126,6 +127,13 @@ class CommChannel:
         except MfaRequired:
             return {"ok": False, "needs_code": True, "error": "Type the MFA code for this profile."}
         return {"ok": True, "state": state_payload(state)}
+
+    def _profile_rows(self) -> list[dict[str, Any]]:
+        """The list answer, rebuilt only when the config files changed (5,000 profiles are common)."""
+        profiles = self.manager.store.profiles()
+        if self._listed[0] is not profiles:
+            self._listed = (profiles, [self._profile_row(p) for p in self.manager.list_profiles()])
+        return self._listed[1]
 
     @staticmethod
     def _profile_row(info: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from .cache import CredentialCache, default_cache_dir
 from .credentials import RoleState, utcnow
 from .errors import AwsRoleError, MfaRequired
 from .mfa import CallableSource, NoPrompt, as_source
-from .profiles import Plan, ProfileStore
+from .profiles import Plan, ProfileStore, bulk
 from .settings import AwsRole
 from .sts import Timeouts
 
@@ -243,7 +243,8 @@ class RoleManager:
         """Every profile (or those whose name holds every word of `pattern`) with kind, role, source, MFA, region."""
         profiles = self.store.profiles()
         if self._rows_of is not profiles:
-            self._rows = [self._row(name, profile) for name, profile in sorted(profiles.items())]
+            with bulk():
+                self._rows = [self._row(name, profile) for name, profile in sorted(profiles.items())]
             self._rows_of = profiles
         words = pattern.lower().split()
         return [row for row in self._rows if all(word in row.name.lower() for word in words)]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
 import os
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from .errors import ProfileError
 
@@ -138,16 +140,26 @@ class ProfileStore:
         self._signature: Any = None
         self._profiles: dict[str, Profile] = {}
         self._plans: dict[str, Plan | ProfileError] = {}
+        self._role_names: list[tuple[str, str]] | None = None
 
     def profiles(self) -> dict[str, Profile]:
         """All profiles by name; cheap when the files did not change."""
         config_file, creds_file = config_paths()
         signature = (_file_signature(config_file), _file_signature(creds_file))
         if signature != self._signature:
-            self._profiles = _load(config_file, creds_file)
+            with bulk():
+                self._profiles = _load(config_file, creds_file)
             self._plans = {}
+            self._role_names = None
             self._signature = signature
         return self._profiles
+
+    def role_names(self) -> list[tuple[str, str]]:
+        """(name, lower-case name) of every profile with a role, sorted; for type-to-filter lists."""
+        profiles = self.profiles()
+        if self._role_names is None:
+            self._role_names = [(n, n.lower()) for n in sorted(n for n, p in profiles.items() if p.role_arn)]
+        return self._role_names
 
     def get(self, name: str) -> Profile:
         """A profile by name, or a ProfileError that suggests the closest names."""
@@ -176,6 +188,19 @@ class ProfileStore:
         if isinstance(found, ProfileError):
             raise ProfileError(str(found))
         return found
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Pause the cyclic GC while building many small objects: in a kernel's large heap its passes
+    doubled the time to read 5,000 profiles. Nothing built here holds a cycle."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def suggest(name: str, profiles: Mapping[str, Profile]) -> str:

@@ -56,17 +56,16 @@ class RolePicker:
 
     # -- choosing --------------------------------------------------------------------
 
-    def _role_profiles(self) -> list[str]:
+    def _role_profiles(self) -> list[tuple[str, str]]:
         try:
-            profiles = self.manager.store.profiles()
+            return self.manager.store.role_names()
         except AwsRoleError as exc:
             self._show_error(str(exc))
             return []
-        return sorted(name for name, p in profiles.items() if p.role_arn)
 
     def _filtered(self, _change: Any = None) -> None:
         words = self.filter.value.lower().split()
-        matches = [n for n in self._names if all(word in n.lower() for word in words)]
+        matches = [name for name, lower in self._names if all(word in lower for word in words)]
         shown = matches[:MAX_SHOWN]
         current = self.select.value
         self.select.options = shown
