@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import logging
@@ -90,5 +91,11 @@ def _private_dir(path: str) -> None:
 
 
 def _jsonable(response: dict[str, Any]) -> dict[str, Any]:
-    """Drop botocore's ResponseMetadata (request ids, headers): the CLI keeps it but nobody needs it."""
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
+    """Drop botocore's ResponseMetadata (request ids, headers) and write times as ISO 8601, which both
+    botocore and a plain datetime.fromisoformat read."""
+    def iso(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: iso(v) for k, v in value.items()}
+        return value.isoformat() if isinstance(value, datetime.datetime) else value
+
+    return {k: iso(v) for k, v in response.items() if k != "ResponseMetadata"}

@@ -17,9 +17,13 @@ def parse_expiration(value: Any) -> _dt.datetime:
     if isinstance(value, _dt.datetime):
         result = value
     else:
-        from botocore.utils import parse_timestamp  # botocore writes "...UTC" into CLI cache files
+        text = str(value).strip()
+        try:
+            result = _dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        except ValueError:
+            from botocore.utils import parse_timestamp  # the AWS CLI writes "...UTC" into its cache files
 
-        result = parse_timestamp(str(value).strip())
+            result = parse_timestamp(text)
     if result.tzinfo is None:
         result = result.replace(tzinfo=_dt.timezone.utc)
     return result.astimezone(_dt.timezone.utc)
