@@ -48,11 +48,11 @@ def root_credentials(plan: Plan, baseline: Mapping[str, str]) -> Credentials:
 
             # An explicit profile keeps botocore away from environment credentials.
             creds = botocore.session.Session(profile=root.name).get_credentials()
+        if creds is None:
+            where = plan.credential_source or (plan.root.name if plan.root else name)
+            raise StsError(f"No source credentials for profile '{name}' from {where}.")
+        return _frozen(creds)  # botocore's refreshable credentials fetch here, so still inside the try
     except AwsRoleError:
         raise
     except Exception as exc:
         raise StsError(f"Cannot get the source credentials of profile '{name}': {type(exc).__name__}: {exc}") from None
-    if creds is None:
-        where = plan.credential_source or (plan.root.name if plan.root else name)
-        raise StsError(f"No source credentials for profile '{name}' from {where}.")
-    return _frozen(creds)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 
 from . import callers, totp
 from .controls import Controls
+from .moto_patches import UNSIGNED_STS_ACTIONS
 from .responses import Response, access_denied, call_buffered, json_response, sts_error, validation_error
 from .sessions import SessionRegistry
 from .trust import TrustContext, trust_allows
@@ -18,7 +19,6 @@ from .trust import TrustContext, trust_allows
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 _CREDENTIAL_SCOPE = re.compile(r"Credential=([^/,\s]+)/[^/]+/[^/]+/([^/]+)/")
-_UNSIGNED_STS = {"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
 _INVALID_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
 _UNKNOWN_DEVICE = "MultiFactorAuthentication failed, unable to validate MFA code."
 _CHAINED_LIMIT = 3600
@@ -183,7 +183,7 @@ def _sts_request(environ: dict[str, Any]) -> StsRequest | None:
     params = {key: values[0] for key, values in merged.items()}
     action = params.get("Action", "")
     scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
-    if scope is None and action not in _UNSIGNED_STS:
+    if scope is None and action not in UNSIGNED_STS_ACTIONS:
         return None
     if scope is not None and scope.group(2) != "sts":
         return None

@@ -177,3 +177,31 @@ endpoint_url = http://127.0.0.1:9
         assert k.run("import os; print(os.environ['AWS_REGION'], os.environ['AWS_DEFAULT_REGION'])").ok().stdout.split() == ["eu-west-3", "eu-west-3"]
     finally:
         k.stop()
+
+
+def test_web_identity_source(kernel_env, local_aws, tmp_path):
+    token = tmp_path / "token"
+    token.write_text("header.payload.signature")
+    _extra_config(kernel_env, local_aws, tmp_path, f"""
+[profile federated]
+role_arn = arn:aws:iam::123456789012:role/analystrole
+web_identity_token_file = {token}
+endpoint_url = {local_aws.endpoint}
+[profile federated-lost-token]
+role_arn = arn:aws:iam::123456789012:role/analystrole
+web_identity_token_file = {tmp_path / "no-such-token"}
+endpoint_url = {local_aws.endpoint}
+""")
+    k = Kernel(kernel_env)
+    try:
+        k.run("%load_ext jupyter_awsrole").ok()
+        listing = k.run("%awsrole --list").ok().plain
+        assert any(line.startswith("federated") and "web-identity" in line for line in listing.splitlines())
+        k.run("%awsrole federated").ok()
+        assert "assumed-role/analystrole/" in k.run(WHOAMI).ok().stdout
+        lost = k.run("%awsrole federated-lost-token")  # botocore fails late, inside its refreshable credentials
+        assert lost.error["ename"] == "UsageError" and "federated-lost-token" in lost.error["evalue"]
+        assert "Traceback" not in lost.text
+        assert "assumed-role/analystrole/" in k.run(WHOAMI).ok().stdout
+    finally:
+        k.stop()
