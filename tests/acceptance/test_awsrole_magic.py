@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import sqlite3
 import subprocess
 import time
@@ -12,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cells import AWS_ENV, WHOAMI, extend_config
 from tests.support.kernel import Kernel
 
 pytestmark = pytest.mark.kernel
 
-WHOAMI = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
 READ = "import pandas as pd; print('rows', len(pd.read_csv('s3://marketing-data/campaigns.csv')))"
-AWS_ENV = "import os, json; print(json.dumps({k: v for k, v in sorted(os.environ.items()) if k.startswith('AWS_')}))"
 KEY_DIGEST = "import os, hashlib; print(hashlib.sha1(os.environ['AWS_ACCESS_KEY_ID'].encode()).hexdigest())"
 
 BAD_PROFILES = """
@@ -104,10 +101,7 @@ def test_three_hop_chain(aws, local_aws):
 
 @pytest.fixture
 def bad_config(kernel_env, local_aws, tmp_path):
-    path = tmp_path / "config-with-mistakes"
-    path.write_text(Path(local_aws.config_file).read_text() + BAD_PROFILES)
-    kernel_env["AWS_CONFIG_FILE"] = str(path)
-    return path
+    return extend_config(kernel_env, local_aws, tmp_path, BAD_PROFILES)
 
 
 @pytest.mark.parametrize(

@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 import stat
 import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from tests.support.cells import AWS_ENV, WHOAMI, extend_config
 from tests.support.kernel import Kernel
 from tests.support.proxy import PausableProxy
 
 pytestmark = pytest.mark.kernel
 
-WHOAMI = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
-AWS_ENV = "import os, json; print(json.dumps({k: v for k, v in sorted(os.environ.items()) if k.startswith('AWS_')}))"
 
 
 @pytest.fixture
@@ -29,14 +27,12 @@ def proxy(local_aws):
 
 @pytest.fixture
 def via_proxy(kernel_env, local_aws, proxy, tmp_path):
-    path = tmp_path / "config-proxy"
-    path.write_text(Path(local_aws.config_file).read_text() + f"""
+    extend_config(kernel_env, local_aws, tmp_path, f"""
 [profile analyst-proxied]
 role_arn = arn:aws:iam::123456789012:role/analystrole
 source_profile = user1
 endpoint_url = {proxy.url}
 """)
-    kernel_env["AWS_CONFIG_FILE"] = str(path)
     k = Kernel(kernel_env)
     k.run("%load_ext jupyter_awsrole").ok()
     yield k

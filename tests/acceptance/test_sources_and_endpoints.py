@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cells import WHOAMI, extend_config
 from tests.support.kernel import Kernel
 
 pytestmark = pytest.mark.kernel
 
-WHOAMI = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
 
 
 def _ci_keys(local_aws) -> dict[str, str]:
@@ -74,12 +74,6 @@ def metadata(local_aws):
     server.close()
 
 
-def _extra_config(kernel_env, local_aws, tmp_path, text: str) -> None:
-    path = tmp_path / "config-extra"
-    path.write_text(Path(local_aws.config_file).read_text() + text)
-    kernel_env["AWS_CONFIG_FILE"] = str(path)
-
-
 def _assume(kernel_env, line: str) -> str:
     k = Kernel(kernel_env)
     try:
@@ -95,7 +89,7 @@ def test_credential_process_source(kernel_env, local_aws, tmp_path):
     script.write_text(
         "import json\nprint(json.dumps({'Version': 1, 'AccessKeyId': %r, 'SecretAccessKey': %r}))\n" % (key, secret)
     )
-    _extra_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(kernel_env, local_aws, tmp_path, f"""
 [profile proc]
 credential_process = {sys.executable} {script}
 [profile analyst-via-process]
@@ -108,7 +102,7 @@ endpoint_url = {local_aws.endpoint}
 
 def test_ecs_container_source(kernel_env, local_aws, tmp_path, metadata):
     kernel_env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = metadata.url + "/v2/credentials"
-    _extra_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(kernel_env, local_aws, tmp_path, f"""
 [profile ecs]
 role_arn = arn:aws:iam::123456789012:role/envrole
 credential_source = EcsContainer
@@ -122,7 +116,7 @@ endpoint_url = {local_aws.endpoint}
 def test_ec2_instance_metadata_source(kernel_env, local_aws, tmp_path, metadata):
     kernel_env.pop("AWS_EC2_METADATA_DISABLED", None)
     kernel_env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = metadata.url + "/"
-    _extra_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(kernel_env, local_aws, tmp_path, f"""
 [profile ec2]
 role_arn = arn:aws:iam::123456789012:role/envrole
 credential_source = Ec2InstanceMetadata
@@ -133,7 +127,7 @@ endpoint_url = {local_aws.endpoint}
 
 def test_sts_goes_to_the_endpoint_of_the_profile_being_assumed(kernel_env, local_aws, tmp_path):
     kernel_env.pop("AWS_ENDPOINT_URL")
-    _extra_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(kernel_env, local_aws, tmp_path, f"""
 [profile elsewhere-user]
 aws_access_key_id = {_user1_keys(local_aws)[0]}
 aws_secret_access_key = {_user1_keys(local_aws)[1]}
@@ -154,7 +148,7 @@ endpoint_url = {local_aws.endpoint}
 
 
 def test_unreachable_sts_and_throttling_are_one_line(kernel_env, local_aws, tmp_path):
-    _extra_config(kernel_env, local_aws, tmp_path, """
+    extend_config(kernel_env, local_aws, tmp_path, """
 [profile nowhere]
 role_arn = arn:aws:iam::123456789012:role/analystrole
 source_profile = user1
@@ -182,7 +176,7 @@ endpoint_url = http://127.0.0.1:9
 def test_web_identity_source(kernel_env, local_aws, tmp_path):
     token = tmp_path / "token"
     token.write_text("header.payload.signature")
-    _extra_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(kernel_env, local_aws, tmp_path, f"""
 [profile federated]
 role_arn = arn:aws:iam::123456789012:role/analystrole
 web_identity_token_file = {token}

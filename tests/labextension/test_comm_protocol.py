@@ -11,12 +11,12 @@ from typing import Any, Callable
 
 import pytest
 
+from tests.support.cells import WHOAMI
 from tests.support.kernel import Kernel, Run
 
 pytestmark = pytest.mark.kernel
 
 TARGET = "jupyter_awsrole"
-WHOAMI = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
 
 
 class CommClient:

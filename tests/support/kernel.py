@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import queue
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
