@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping
 from .cache import CredentialCache, assume_role_key, mfa_session_key
 from .credentials import Credentials, RoleState
 from .errors import AwsRoleError, MfaError
-from .mfa import MfaSource, read_code
+from .mfa import MAX_ATTEMPTS, MfaSource, read_code
 from .profiles import Hop, Plan
 from .sources import root_credentials
 from .sts import Timeouts, sts_client, sts_endpoint, sts_region, translate
@@ -63,32 +63,34 @@ class Assumer:
         self._mfa_sessions: dict[str, Credentials] = {}
         self._lock = threading.RLock()
 
-    def forget_mfa_sessions(self) -> None:
-        """Drop in-memory MFA sessions (the disk cache is the cache's business)."""
-        with self._lock:
-            self._mfa_sessions.clear()
+    def _calls(self, plan: Plan, overrides: Overrides | None, policy: Policy) -> tuple[list[dict], list[str]]:
+        """Each hop's AssumeRole arguments and cache key; overrides apply to the last hop."""
+        last = len(plan.hops) - 1
+        args = [hop_arguments(h, overrides if i == last else None, policy) for i, h in enumerate(plan.hops)]
+        return args, [assume_role_key(h.role_arn, a) for h, a in zip(plan.hops, args)]
+
+    def _deepest_cached(self, keys: list[str], policy: Policy, skip_last: bool) -> tuple[int, Any]:
+        """The index after the last hop whose session is cached and fresh, with that cache hit."""
+        for i in range(len(keys) - 1, -1, -1):
+            if i == len(keys) - 1 and skip_last:
+                continue
+            hit = self.cache.load(keys[i], policy.min_seconds_left)
+            if hit:
+                return i + 1, hit
+        return 0, None
 
     def needs_code(self, plan: Plan, overrides: Overrides | None, policy: Policy) -> bool:
         """Whether resolving the plan now would ask for an MFA code (cached sessions spare it)."""
-        hops = plan.hops
-        last = len(hops) - 1
-        args = [hop_arguments(h, overrides if i == last else None, policy) for i, h in enumerate(hops)]
-        first_uncached = 0
-        for i in range(last, -1, -1):
-            if self.cache.load(assume_role_key(hops[i].role_arn, args[i]), policy.min_seconds_left):
-                first_uncached = i + 1
-                break
-        for i in range(first_uncached, len(hops)):
-            if not hops[i].mfa_serial:
-                continue
-            session_usable = (
-                i == 0
-                and plan.root is not None
-                and policy.mfa_session_seconds > 0
-                and (args[i].get("DurationSeconds") or ROLE_CHAINING_LIMIT) <= ROLE_CHAINING_LIMIT
-            )
-            with self._lock:
-                if not (session_usable and self._cached_mfa_session(hops[i].mfa_serial, plan.root.name, policy)):
+        args, keys = self._calls(plan, overrides, policy)
+        start, _ = self._deepest_cached(keys, policy, skip_last=False)
+        long_term_root = plan.root is not None and plan.root.kind == "keys" and not plan.root.get("aws_session_token")
+        with self._lock:
+            for i in range(start, len(plan.hops)):
+                serial = plan.hops[i].mfa_serial
+                if not serial:
+                    continue
+                if not (_session_applies(i == 0 and long_term_root, args[i], policy)
+                        and self._cached_mfa_session(serial, plan.root.name, policy)):
                     return True
         return False
 
@@ -107,22 +109,9 @@ class Assumer:
 
     def _resolve(self, plan, mfa, baseline, overrides, policy, refresh) -> RoleState:
         hops = plan.hops
-        last = len(hops) - 1
-        args = [hop_arguments(h, overrides if i == last else None, policy) for i, h in enumerate(hops)]
-        keys = [assume_role_key(h.role_arn, a) for h, a in zip(hops, args)]
-        creds: Credentials | None = None
-        response: dict[str, Any] | None = None
-        start = 0
-        for i in range(last, -1, -1):
-            if i == last and refresh:
-                continue
-            hit = self.cache.load(keys[i], policy.min_seconds_left)
-            if hit:
-                creds, response = hit
-                start = i + 1
-                break
-        if creds is None:
-            creds = root_credentials(plan, baseline)
+        args, keys = self._calls(plan, overrides, policy)
+        start, hit = self._deepest_cached(keys, policy, skip_last=refresh)
+        creds, response = hit if hit else (root_credentials(plan, baseline), None)
         for i in range(start, len(hops)):
             long_term_source = i == 0 and creds.session_token is None and plan.root is not None
             response = self._assume_hop(hops[i], args[i], creds, mfa, baseline, policy, long_term_source, plan)
@@ -148,8 +137,7 @@ class Assumer:
 
         if not hop.mfa_serial:
             return assume(creds, {})
-        duration = call.get("DurationSeconds") or ROLE_CHAINING_LIMIT
-        if long_term_source and policy.mfa_session_seconds > 0 and duration <= ROLE_CHAINING_LIMIT:
+        if _session_applies(long_term_source, call, policy):
             session = self._mfa_session(hop, creds, mfa, plan, policy, endpoint, region)
             del call["SerialNumber"]
             return assume(session, {})
@@ -189,15 +177,21 @@ class Assumer:
         return session
 
 
+def _session_applies(long_term_source: bool, args: dict[str, Any], policy: Policy) -> bool:
+    """An MFA session serves a hop called with long-term keys, for sessions AWS lets it open (<= 1 h)."""
+    duration = args.get("DurationSeconds") or ROLE_CHAINING_LIMIT
+    return long_term_source and policy.mfa_session_seconds > 0 and duration <= ROLE_CHAINING_LIMIT
+
+
 def _with_code(serial: str, mfa: MfaSource, call: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
     """Ask for a code and call; a refused code is asked again when the source can ask."""
     retry: str | None = None
-    for attempt in range(3):
+    for attempt in range(MAX_ATTEMPTS):
         code = read_code(mfa, serial, retry)
         try:
             return call(code)
         except MfaError:
-            if not mfa.interactive or attempt == 2:
+            if not mfa.interactive or attempt == MAX_ATTEMPTS - 1:
                 raise
             retry = "That MFA code was refused."
     raise AssertionError("unreachable")
