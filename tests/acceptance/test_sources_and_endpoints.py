@@ -29,6 +29,42 @@ def _user1_keys(local_aws) -> tuple[str, str]:
     return values["aws_access_key_id"], values["aws_secret_access_key"]
 
 
+class _SsoPortal:
+    """A loopback stand-in for the SSO portal's GetRoleCredentials, handing out ci-bot's keys for a
+    known bearer token (the local AWS has no SSO; its keys are long-term, so no session token)."""
+
+    def __init__(self, keys: dict[str, str], token: str) -> None:
+        expiry_ms = int((dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)).timestamp() * 1000)
+        body = json.dumps({"roleCredentials": {
+            "accessKeyId": keys["AWS_ACCESS_KEY_ID"], "secretAccessKey": keys["AWS_SECRET_ACCESS_KEY"],
+            "sessionToken": "", "expiration": expiry_ms,
+        }}).encode()
+        self.requests: list[str] = []
+        requests = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                requests.append(self.path)
+                ok = self.headers.get("x-amz-sso_bearer_token") == token and self.path.startswith("/federation/credentials")
+                data = body if ok else b'{"message": "Session token not found or invalid"}'
+                self.send_response(200 if ok else 401)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class _MetadataServer:
     """A loopback stand-in for the ECS and EC2 credential endpoints, serving ci-bot's keys."""
 
@@ -199,3 +235,35 @@ endpoint_url = {local_aws.endpoint}
         assert "assumed-role/analystrole/" in k.run(WHOAMI).ok().stdout
     finally:
         k.stop()
+
+
+def test_sso_source_uses_the_cached_token_of_aws_sso_login(kernel_env, local_aws, tmp_path):
+    import hashlib
+
+    token = "sso-access-token-for-tests"
+    cache = Path(kernel_env["HOME"]) / ".aws" / "sso" / "cache"
+    cache.mkdir(parents=True)
+    (cache / f"{hashlib.sha1(b'corp').hexdigest()}.json").write_text(json.dumps({
+        "startUrl": "https://corp.example/start", "region": "us-east-1", "accessToken": token,
+        "expiresAt": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }))
+    portal = _SsoPortal(_ci_keys(local_aws), token)
+    kernel_env["AWS_ENDPOINT_URL_SSO"] = portal.url
+    extend_config(kernel_env, local_aws, tmp_path, f"""
+[sso-session corp]
+sso_start_url = https://corp.example/start
+sso_region = us-east-1
+[profile corp-dev]
+sso_session = corp
+sso_account_id = 123456789012
+sso_role_name = Developer
+[profile analyst-via-sso]
+role_arn = arn:aws:iam::123456789012:role/analystrole
+source_profile = corp-dev
+endpoint_url = {local_aws.endpoint}
+""")
+    try:
+        assert "assumed-role/analystrole/" in _assume(kernel_env, "%awsrole analyst-via-sso")
+        assert any("role_name=Developer" in r and "account_id=123456789012" in r for r in portal.requests)
+    finally:
+        portal.close()
