@@ -161,9 +161,15 @@ class RolePicker:
             self._stop_observing()
 
     def close(self) -> None:
-        """Remove the widgets and stop following the kernel."""
+        """Remove this picker's widgets (not the kernel's others) and stop following the kernel."""
         self._stop_observing()
-        self.widget.close_all() if hasattr(self.widget, "close_all") else self.widget.close()
+
+        def close_tree(widget: Any) -> None:
+            for child in getattr(widget, "children", ()):
+                close_tree(child)
+            widget.close()
+
+        close_tree(self.widget)
 
 
 def picker(manager: RoleManager | None = None) -> RolePicker:

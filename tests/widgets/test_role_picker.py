@@ -125,3 +125,14 @@ def test_five_thousand_profiles_stay_usable(manager, local_aws, tmp_path, monkey
     picker.filter.value = "team-4242"
     assert picker.select.options == ("team-4242-admin",)
     assert "role/team4242" in picker.details.value
+
+
+def test_closing_a_picker_leaves_other_widgets_alone(manager):
+    import ipywidgets
+
+    other = ipywidgets.Text(value="mine")
+    picker = RolePicker(manager)
+    picker.close()
+    assert other.comm is not None and picker.widget.comm is None and picker.filter.comm is None
+    manager.assume("analyst")
+    assert "no role assumed" in picker.status.value  # a closed picker stops following
