@@ -29,7 +29,32 @@ def _user1_keys(local_aws) -> tuple[str, str]:
     return values["aws_access_key_id"], values["aws_secret_access_key"]
 
 
-class _SsoPortal:
+class _QuietHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def send(self, data: bytes, status: int = 200) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 standing in for an AWS endpoint moto does not have."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _SsoPortal(_LoopbackServer):
     """A loopback stand-in for the SSO portal's GetRoleCredentials, handing out ci-bot's keys for a
     known bearer token (the local AWS has no SSO; its keys are long-term, so no session token)."""
 
@@ -42,30 +67,19 @@ class _SsoPortal:
         self.requests: list[str] = []
         requests = self.requests
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(_QuietHandler):
             def do_GET(self):
                 requests.append(self.path)
                 ok = self.headers.get("x-amz-sso_bearer_token") == token and self.path.startswith("/federation/credentials")
-                data = body if ok else b'{"message": "Session token not found or invalid"}'
-                self.send_response(200 if ok else 401)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                if ok:
+                    self.send(body)
+                else:
+                    self.send(b'{"message": "Session token not found or invalid"}', 401)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
-class _MetadataServer:
+class _MetadataServer(_LoopbackServer):
     """A loopback stand-in for the ECS and EC2 credential endpoints, serving ci-bot's keys."""
 
     def __init__(self, keys: dict[str, str]) -> None:
@@ -75,32 +89,17 @@ class _MetadataServer:
             "Token": "", "Expiration": expiry, "Code": "Success",
         }).encode()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # keep test output quiet
-                pass
-
-            def _send(self, data: bytes) -> None:
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(_QuietHandler):
             def do_PUT(self):  # IMDSv2 token
-                self._send(b"imds-session")
+                self.send(b"imds-session")
 
             def do_GET(self):
                 if self.path.rstrip("/") == "/latest/meta-data/iam/security-credentials":
-                    self._send(b"ci-instance-role")
+                    self.send(b"ci-instance-role")
                 else:
-                    self._send(body)
+                    self.send(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 @pytest.fixture
