@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, ContextManager
 
 from .credentials import Credentials, RoleState
-from .errors import AwsRoleError, MfaError, ProfileError, StsError
+from .errors import AwsRoleError, MfaError, ProfileError, StsError, call_cleanly
+from .mfa import as_source
 
 __all__ = [
     "assume", "unset", "current", "role", "list_profiles", "observe", "refresh", "picker",
@@ -24,12 +25,15 @@ def _manager() -> Any:
 
 def assume(profile: str, *, mfa: Any = None, **options: Any) -> RoleState:
     """Switch this process to a role profile; `mfa` is a code, a callable(serial) -> code, or None to ask."""
-    return _manager().assume(profile, mfa=mfa, **options)
+    source = _masked(mfa)
+    del mfa  # verbose tracebacks show this frame's locals: only the masked source may stay
+    _usable(source)
+    return call_cleanly(_manager().assume, profile, mfa=source, **options)
 
 
 def unset() -> bool:
     """Restore the environment from before the first switch."""
-    return _manager().unset()
+    return call_cleanly(_manager().unset)
 
 
 def current() -> RoleState | None:
@@ -37,16 +41,34 @@ def current() -> RoleState | None:
     return _manager().active
 
 
-@contextlib.contextmanager
-def role(profile: str, *, mfa: Any = None, **options: Any) -> Iterator[RoleState]:
+def role(profile: str, *, mfa: Any = None, **options: Any) -> ContextManager[RoleState]:
     """`with role("analyst"):` runs a block as a role and restores the previous state after."""
-    with _manager().scoped(profile, mfa=mfa, **options) as state:
-        yield state
+    source = _masked(mfa)
+    del mfa
+    _usable(source)
+    return _Role(profile, source, options)
+
+
+class _Role:
+    """A plain context manager: an exception of the block keeps its own traceback, without our frames."""
+
+    def __init__(self, profile: str, source: Any, options: dict[str, Any]) -> None:
+        self._profile, self._source, self._options = profile, source, options
+        self._scopes: list[Any] = []
+
+    def __enter__(self) -> RoleState:
+        scope = _manager().scoped(self._profile, mfa=self._source, **self._options)
+        state = call_cleanly(scope.__enter__)
+        self._scopes.append(scope)
+        return state
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._scopes.pop().__exit__(None, None, None)
 
 
 def list_profiles() -> list[Any]:
     """Every profile of the AWS config files, as `%awsrole --list` shows them."""
-    return _manager().list_profiles()
+    return call_cleanly(_manager().list_profiles)
 
 
 def observe(callback: Callable[[str, RoleState | None], None]) -> Callable[[], None]:
@@ -55,8 +77,22 @@ def observe(callback: Callable[[str, RoleState | None], None]) -> Callable[[], N
 
 
 def refresh() -> RoleState | None:
-    """Renew the active role now if no MFA code is needed."""
-    return _manager().refresh()
+    """Renew the active role now if no MFA code is needed (the STS call runs on this thread)."""
+    return call_cleanly(_manager().refresh)
+
+
+def _masked(mfa: Any) -> Any:
+    """What a user passed as `mfa`, as an MfaSource whose repr hides the code (None if unusable)."""
+    try:
+        return as_source(mfa)
+    except TypeError:
+        return None
+
+
+def _usable(source: Any) -> None:
+    """Raised where no frame holds what the user passed (an int code, say)."""
+    if source is None:
+        raise TypeError("mfa must be the 6-digit code as a str, a callable returning it, or None.")
 
 
 def picker() -> Any:

@@ -61,7 +61,7 @@ class Assumer:
     def __init__(self, cache: CredentialCache) -> None:
         self.cache = cache
         self._mfa_sessions: dict[str, Credentials] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()  # guards _mfa_sessions only, never a network call
 
     def _calls(self, plan: Plan, overrides: Overrides | None, policy: Policy) -> tuple[list[dict], list[str]]:
         """Each hop's AssumeRole arguments and cache key; overrides apply to the last hop."""
@@ -84,14 +84,13 @@ class Assumer:
         args, keys = self._calls(plan, overrides, policy)
         start, _ = self._deepest_cached(keys, policy, skip_last=False)
         long_term_root = plan.root is not None and plan.root.kind == "keys" and not plan.root.get("aws_session_token")
-        with self._lock:
-            for i in range(start, len(plan.hops)):
-                serial = plan.hops[i].mfa_serial
-                if not serial:
-                    continue
-                if not (_session_applies(i == 0 and long_term_root, args[i], policy)
-                        and self._cached_mfa_session(serial, plan.root.name, policy)):
-                    return True
+        for i in range(start, len(plan.hops)):
+            serial = plan.hops[i].mfa_serial
+            if not serial:
+                continue
+            if not (_session_applies(i == 0 and long_term_root, args[i], policy)
+                    and self._cached_mfa_session(serial, plan.root.name, policy)):
+                return True
         return False
 
     def resolve(
@@ -103,11 +102,9 @@ class Assumer:
         policy: Policy = Policy(),
         refresh: bool = False,
     ) -> RoleState:
-        """Credentials for the plan's profile; `refresh` skips the cached session of the last hop."""
-        with self._lock:
-            return self._resolve(plan, mfa, baseline, overrides, policy, refresh)
+        """Credentials for the plan's profile; `refresh` skips the cached session of the last hop.
 
-    def _resolve(self, plan, mfa, baseline, overrides, policy, refresh) -> RoleState:
+        No lock is held here: a renewal hanging on STS must not hold up a switch or another renewal."""
         hops = plan.hops
         args, keys = self._calls(plan, overrides, policy)
         start, hit = self._deepest_cached(keys, policy, skip_last=refresh)
@@ -145,12 +142,14 @@ class Assumer:
 
     def _cached_mfa_session(self, serial: str, source: str, policy: Policy) -> Credentials | None:
         key = mfa_session_key(serial, source)
-        session = self._mfa_sessions.get(key)
+        with self._lock:
+            session = self._mfa_sessions.get(key)
         if session is None:
             hit = self.cache.load(key, policy.min_seconds_left)
             session = hit[0] if hit else None
             if session is not None:
-                self._mfa_sessions[key] = session
+                with self._lock:
+                    self._mfa_sessions[key] = session
         if session is not None and session.seconds_left() < policy.min_seconds_left:
             return None
         return session
@@ -173,7 +172,8 @@ class Assumer:
         key = mfa_session_key(serial, source)
         self.cache.store(key, response)
         session = Credentials.from_sts(response["Credentials"])
-        self._mfa_sessions[key] = session
+        with self._lock:
+            self._mfa_sessions[key] = session
         return session
 
 

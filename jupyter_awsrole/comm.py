@@ -1,4 +1,8 @@
-"""The Jupyter comm the lab extension talks through: state pushed on every change; list, assume, unset asked."""
+"""The Jupyter comm the lab extension talks through: the role pushed on every change; list, assume, unset asked.
+
+No message ever has a top-level "state" key: nbclient (nbconvert --execute, papermill) takes any comm
+message with one for widget state and crashes on it.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,10 @@ log = logging.getLogger(__name__)
 
 TARGET = "jupyter_awsrole"
 MAX_MESSAGE_BYTES = 16 * 1024
-REQUESTS = ("state", "list", "needs_code", "assume", "unset")
+REQUESTS = ("role", "list", "needs_code", "assume", "unset")
 
 
-def state_payload(state: RoleState | None) -> dict[str, Any] | None:
+def role_payload(state: RoleState | None) -> dict[str, Any] | None:
     """What the frontend may know of a role: never a secret."""
     return state.public() if state is not None else None
 
@@ -66,7 +70,7 @@ class CommChannel:
     # -- pushing ---------------------------------------------------------------------
 
     def _push_message(self) -> dict[str, Any]:
-        return {"event": "state", "state": state_payload(self.manager.active), "problem": self._problem}
+        return {"event": "role", "role": role_payload(self.manager.active), "problem": self._problem}
 
     def _changed(self, event: str, state: RoleState | None) -> None:
         self._problem = "needs-mfa" if event == "needs-mfa" else (
@@ -103,13 +107,13 @@ class CommChannel:
         if request not in REQUESTS:
             return {"ok": False, "error": f"Unknown request {str(request)[:40]!r}; use one of {', '.join(REQUESTS)}."}
         try:
-            if request == "state":
-                return {"ok": True, "state": state_payload(self.manager.active), "problem": self._problem}
+            if request == "role":
+                return {"ok": True, "role": role_payload(self.manager.active), "problem": self._problem}
             if request == "list":
                 return {"ok": True, "profiles": self._profile_rows()}
             if request == "unset":
                 self.manager.unset()
-                return {"ok": True, "state": None}
+                return {"ok": True, "role": None}
             profile = data.get("profile")
             if not isinstance(profile, str) or not profile.strip() or len(profile) > 256:
                 return {"ok": False, "error": "Name a profile (a non-empty string)."}
@@ -126,7 +130,7 @@ class CommChannel:
             state = self.manager.assume(profile, mfa=code if code else NoPrompt())
         except MfaRequired:
             return {"ok": False, "needs_code": True, "error": "Type the MFA code for this profile."}
-        return {"ok": True, "state": state_payload(state)}
+        return {"ok": True, "role": role_payload(state)}
 
     def _profile_rows(self) -> list[dict[str, Any]]:
         """The list answer, rebuilt only when the config files changed (5,000 profiles are common)."""

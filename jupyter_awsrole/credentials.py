@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
+
+from .errors import AwsRoleError
+
+# No STS session lives longer than GetSessionToken's 36 hours; a later expiry is a corrupt value.
+MAX_LIFETIME = _dt.timedelta(hours=48)
+MAX_FIELD_LENGTH = 16384  # far above any real key or token, far below what an environment can hold
+
+
+class MalformedCredentials(AwsRoleError):
+    """STS or a cache file gave credentials of the wrong shape; the message names fields, never values."""
 
 
 def utcnow() -> _dt.datetime:
@@ -13,20 +24,57 @@ def utcnow() -> _dt.datetime:
 
 
 def parse_expiration(value: Any) -> _dt.datetime:
-    """Accept botocore datetimes and the ISO strings found in cache files."""
-    if isinstance(value, _dt.datetime):
-        result = value
-    else:
-        text = str(value).strip()
-        try:
-            result = _dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-        except ValueError:
-            from botocore.utils import parse_timestamp  # the AWS CLI writes "...UTC" into its cache files
+    """Accept botocore datetimes, the ISO strings of cache files and epoch numbers; anything else is ValueError."""
+    try:
+        result = _parse_time(value)
+        if result.tzinfo is None:
+            result = result.replace(tzinfo=_dt.timezone.utc)
+        return result.astimezone(_dt.timezone.utc)
+    except ValueError:
+        raise
+    except Exception:  # OverflowError, OSError and botocore's own errors for absurd dates
+        raise ValueError("unreadable expiration") from None
 
-            result = parse_timestamp(text)
-    if result.tzinfo is None:
-        result = result.replace(tzinfo=_dt.timezone.utc)
-    return result.astimezone(_dt.timezone.utc)
+
+def _parse_time(value: Any) -> _dt.datetime:
+    if isinstance(value, _dt.datetime):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError("unreadable expiration")
+        return _dt.datetime.fromtimestamp(value, _dt.timezone.utc)
+    if not isinstance(value, str) or not 0 < len(value) <= 64:
+        raise ValueError("unreadable expiration")
+    text = value.strip()
+    try:
+        return _dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        if text.isdigit():  # botocore would read it as epoch seconds; no cache writes that
+            raise
+        from botocore.utils import parse_timestamp  # the AWS CLI writes "...UTC" into its cache files
+
+        return parse_timestamp(text)
+
+
+def checked_text(data: Mapping[str, Any], name: str) -> str:
+    """A field that must be a non-empty string without spaces or control characters, of a sane length."""
+    value = data.get(name)
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_FIELD_LENGTH:
+        raise MalformedCredentials(f"{name} is not a non-empty string.")
+    if not all(c.isprintable() and not c.isspace() for c in value):
+        raise MalformedCredentials(f"{name} holds spaces or control characters.")
+    return value
+
+
+def checked_expiration(value: Any, now: _dt.datetime | None = None) -> _dt.datetime:
+    """An expiry that parses and lies no further ahead than any STS session can."""
+    try:
+        expiration = parse_expiration(value)
+    except ValueError:
+        raise MalformedCredentials("Expiration is not a date.") from None
+    if expiration - (now or utcnow()) > MAX_LIFETIME:
+        raise MalformedCredentials("Expiration is further ahead than any STS session lasts.")
+    return expiration
 
 
 @dataclass(frozen=True)
@@ -51,13 +99,17 @@ class Credentials:
         return (self.expiration - (now or utcnow())).total_seconds()
 
     @classmethod
-    def from_sts(cls, data: dict[str, Any]) -> "Credentials":
-        """Build from the `Credentials` member of an STS answer or a cache file."""
+    def from_sts(cls, data: Any) -> "Credentials":
+        """Build from the `Credentials` member of an STS answer or a cache file; MalformedCredentials if odd."""
+        if not isinstance(data, Mapping):
+            raise MalformedCredentials("Credentials is not an object.")
+        token = data.get("SessionToken")
+        expiration = data.get("Expiration")
         return cls(
-            access_key_id=data["AccessKeyId"],
-            secret_access_key=data["SecretAccessKey"],
-            session_token=data.get("SessionToken"),
-            expiration=parse_expiration(data["Expiration"]) if data.get("Expiration") else None,
+            access_key_id=checked_text(data, "AccessKeyId"),
+            secret_access_key=checked_text(data, "SecretAccessKey"),
+            session_token=None if token is None else checked_text(data, "SessionToken"),
+            expiration=None if expiration is None else checked_expiration(expiration),
         )
 
 

@@ -180,14 +180,15 @@ def _end(process: subprocess.Popen, grace: float) -> None:
         process.wait()
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(root: Path | None, port: int, open_browser: bool) -> int:
     """The demo in the foreground until Ctrl-C or SIGTERM."""
     demo = Demo(root, port, open_browser)
-
-    def interrupt(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupt)
+    # Set both explicitly: a shell starting us in the background hands SIGINT down as ignored.
+    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         demo.start()
         assert demo.aws is not None
@@ -206,7 +207,8 @@ def run(root: Path | None, port: int, open_browser: bool) -> int:
         print("\nStopping the demo...", flush=True)
         return 0
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for signum in previous:
+            signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
         demo.stop()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Callable, TypeVar
+
 
 class AwsRoleError(Exception):
     """Anything the user can fix; front ends show str(error) as a one-line message."""
@@ -24,3 +26,19 @@ class MfaRequired(MfaError):
 
 class StsError(AwsRoleError):
     """STS refused, throttled or could not be reached."""
+
+
+T = TypeVar("T")
+
+
+def call_cleanly(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `func`; an AwsRoleError or KeyboardInterrupt leaves as a fresh copy raised here, so a verbose
+    traceback shows none of the frames below, whose locals hold credentials."""
+    failure: BaseException | None = None
+    try:
+        return func(*args, **kwargs)
+    except AwsRoleError as exc:
+        failure = type(exc)(str(exc))
+    except KeyboardInterrupt:
+        failure = KeyboardInterrupt()
+    raise failure from None  # outside the except block: no context to carry along either

@@ -7,38 +7,78 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 
 from . import history
 from .display import ProfileTable, StatusView, confirmation
 from .errors import AwsRoleError
 from .manager import RoleManager
+from .mfa import FixedCode
 
 FLAGS = (
     "--mfa-token", "--region", "--duration", "--session-name", "--external-id",
     "--refresh", "--list", "--unset", "--picker",
 )
+ACTIONS = ("--list", "--unset", "--picker")
+OPTIONS = ("--mfa-token", "--region", "--duration", "--session-name", "--external-id", "--refresh")
+INTERRUPTED = "Interrupted; nothing was changed."
 
 
 def _arguments(func: Any) -> Any:
     for decorator in reversed(
         [
             magic_arguments(),
-            argument("profile", nargs="?", help="AWS profile to assume (from the AWS config files)."),
+            argument("profile", nargs="*", metavar="PROFILE",
+                     help="AWS profile to assume (quote a name with spaces); with --list, words to match."),
             argument("--mfa-token", metavar="CODE", help="MFA code, instead of being asked for it."),
             argument("--region", help="Region to set instead of the profile's."),
             argument("--duration", metavar="SECONDS", help="Session length (900-43200)."),
             argument("--session-name", metavar="NAME", help="RoleSessionName to use."),
             argument("--external-id", metavar="ID", help="ExternalId to send."),
             argument("--refresh", action="store_true", help="Ignore the cached session and assume again."),
-            argument("--list", action="store_true", help="List every profile (or those matching PROFILE's words)."),
+            argument("--list", action="store_true", help="List every profile (or those matching the words)."),
             argument("--unset", action="store_true", help="Go back to the environment before the first switch."),
             argument("--picker", action="store_true", help="Show the role picker widget."),
         ]
     ):
         func = decorator(func)
     return func
+
+
+def parse(parser: Any, line: str) -> Any:
+    """The line split as a shell splits it (quotes removed), then read by argparse; one line on any mistake."""
+    try:
+        words = shlex.split(line, posix=True)
+    except ValueError as exc:  # unbalanced quotes
+        raise UsageError(f"Cannot read the arguments: {exc}.") from None
+    try:
+        args = parser.parse_args(words)
+    except UsageError as exc:
+        raise UsageError(" ".join(str(exc).split())) from None
+    if args.mfa_token is not None:
+        args.mfa_token = FixedCode(args.mfa_token)  # masked repr, for %xmode Verbose
+    return args
+
+
+def _given(args: Any, flags: tuple[str, ...]) -> list[str]:
+    return [flag for flag in flags if getattr(args, flag[2:].replace("-", "_")) not in (None, False)]
+
+
+def contradiction(args: Any) -> str | None:
+    """Why the flags of a %awsrole line cannot all be honoured, or None."""
+    actions, options = _given(args, ACTIONS), _given(args, OPTIONS)
+    if len(actions) > 1:
+        return f"{' and '.join(actions)} cannot be used together."
+    if actions and options:
+        return f"{actions[0]} takes no {options[0]}."
+    if actions and actions[0] != "--list" and args.profile:
+        return f"{actions[0]} takes no profile: %awsrole {actions[0]}."
+    if not actions and options and not args.profile:
+        return f"{options[0]} goes with a profile: %awsrole PROFILE {options[0]}."
+    if not actions and len(args.profile) > 1:
+        return "One profile at a time; quote a name that has spaces: %awsrole 'my profile'."
+    return None
 
 
 @magics_class
@@ -49,13 +89,15 @@ class AwsRoleMagics(Magics):
         super().__init__(shell)
         self.manager = manager
 
-    def _parse(self, func: Any, line: str) -> Any:
-        try:
-            return parse_argstring(func, line)
-        except UsageError as exc:
-            raise UsageError(" ".join(str(exc).split())) from None
-        except ValueError as exc:  # shlex: unbalanced quotes
-            raise UsageError(f"Cannot read the arguments: {exc}.") from None
+    def _read(self, func: Any, line: str) -> Any:
+        """Mask an MFA code in this cell's history first: a line that fails to parse must not keep it."""
+        if history.carries_code(line):
+            history.scrub(self.shell, line)
+        args = parse(func.parser, line)
+        problem = contradiction(args)
+        if problem:
+            raise UsageError(problem)
+        return args
 
     def _options(self, args: Any) -> dict[str, Any]:
         return {
@@ -71,42 +113,51 @@ class AwsRoleMagics(Magics):
     @_arguments
     def awsrole(self, line: str = "") -> None:
         """Assume an AWS role profile in this kernel: %awsrole PROFILE [options]; --list, --unset."""
-        args = self._parse(self.awsrole, line)
-        if args.mfa_token:
-            history.scrub(self.shell, args.mfa_token)
+        args = self._read(self.awsrole, line)
+        del line  # it may hold the MFA code; args holds it masked
+        before = self.manager.active
         try:
-            if args.list:
-                active = self.manager.active.profile if self.manager.active else None
-                display(ProfileTable(self.manager.list_profiles(args.profile or ""), active))
-            elif args.unset:
-                print("Back to the environment from before the first switch." if self.manager.unset()
-                      else "No role was assumed; nothing to undo.")
-            elif args.picker:
-                from .role_picker import picker
-
-                display(picker(self.manager))
-            elif args.profile:
-                state = self.manager.assume(args.profile, **self._options(args))
-                print(confirmation(state))
-            else:
-                display(StatusView(self.manager.active))
+            self._act(args)
         except AwsRoleError as exc:
-            raise UsageError(str(exc)) from None
+            message = str(exc)
+        except KeyboardInterrupt:
+            message = self._interrupted(before)
+        else:
+            return
+        raise UsageError(message)  # outside the except: no traceback, no frame with the interrupted call's locals
+
+    def _act(self, args: Any) -> None:
+        if args.list:
+            active = self.manager.active.profile if self.manager.active else None
+            display(ProfileTable(self.manager.list_profiles(" ".join(args.profile)), active))
+        elif args.unset:
+            print("Back to the environment from before the first switch." if self.manager.unset()
+                  else "No role was assumed; nothing to undo.")
+        elif args.picker:
+            from .role_picker import picker
+
+            display(picker(self.manager))
+        elif args.profile:
+            print(confirmation(self.manager.assume(args.profile[0], **self._options(args))))
+        else:
+            display(StatusView(self.manager.active))
+
+    def _interrupted(self, before: Any) -> str:
+        """What an interrupted switch left: the manager changes all or nothing."""
+        now = self.manager.active
+        if now is before:
+            return INTERRUPTED
+        return f"Interrupted; now {now.profile}." if now is not None else "Interrupted; no role is assumed now."
 
     @cell_magic("awsrole")
     @_arguments
     def awsrole_cell(self, line: str, cell: str) -> None:
         """Run one cell as a role: %%awsrole PROFILE [options]; the previous state comes back after."""
-        args = self._parse(self.awsrole_cell, line)
-        if args.mfa_token:
-            history.scrub(self.shell, args.mfa_token)
-        if not args.profile or args.list or args.unset or args.picker:
+        args = self._read(self.awsrole_cell, line)
+        del line
+        if len(args.profile) != 1 or _given(args, ACTIONS):
             raise UsageError("%%awsrole needs a profile: %%awsrole PROFILE [options].")
-        try:
-            scope = self.manager.scoped(args.profile, **self._options(args))
-            scope.__enter__()
-        except AwsRoleError as exc:
-            raise UsageError(str(exc)) from None
+        scope = self._enter(args)
         try:
             result = self.shell.run_cell(cell, store_history=False)
         finally:
@@ -114,6 +165,20 @@ class AwsRoleMagics(Magics):
         error = result.error_before_exec or result.error_in_exec
         if error is not None:
             raise UsageError(f"The cell raised {type(error).__name__}; the previous AWS state is back.")
+
+    def _enter(self, args: Any) -> Any:
+        """The role's scope, entered; a failure or an interrupt is one line and changes nothing."""
+        before = self.manager.active
+        scope = self.manager.scoped(args.profile[0], **self._options(args))
+        try:
+            scope.__enter__()
+        except AwsRoleError as exc:
+            message = str(exc)
+        except KeyboardInterrupt:
+            message = self._interrupted(before)
+        else:
+            return scope
+        raise UsageError(message)
 
 
 def complete_profiles(manager: RoleManager, text: str) -> list[str]:

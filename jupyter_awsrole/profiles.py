@@ -265,6 +265,13 @@ def _hop(profile: Profile) -> Hop:
     )
 
 
+def _own_keys(profile: Profile) -> Profile:
+    """The root of a role profile that names itself as source_profile: only its static keys, as botocore
+    and the AWS CLI take them (resolving the whole profile would assume the role a second time)."""
+    keys = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+    return Profile(profile.name, {k: v for k, v in profile.values.items() if k in keys})
+
+
 def plan_chain(profiles: Mapping[str, Profile], name: str) -> Plan:
     """Walk source_profile links from `name` to a root, validating every profile on the way."""
     if name not in profiles:
@@ -305,8 +312,7 @@ def plan_chain(profiles: Mapping[str, Profile], name: str) -> Plan:
                 )
             return Plan(start, None, cred_source, tuple(reversed(hops)))
         if source == current.name and current.has_keys:
-            # The AWS CLI lets a role profile use its own static keys as the source.
-            return Plan(start, current, None, tuple(reversed(hops)))
+            return Plan(start, _own_keys(current), None, tuple(reversed(hops)))
         if source not in profiles:
             raise ProfileError(
                 f"Profile '{current.name}': source_profile '{source}' does not exist.{suggest(source, profiles)}"

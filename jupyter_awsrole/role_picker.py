@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import Any
 
@@ -12,6 +13,19 @@ from .manager import RoleManager
 from .mfa import NoPrompt
 
 MAX_SHOWN = 200
+
+
+@functools.cache
+def _code_field_class() -> type:
+    """A Password whose value a front end sets is never echoed back to every front end on iopub."""
+    import ipywidgets as w
+    from traitlets import Unicode
+
+    class CodeField(w.Password):
+        value = Unicode(help="The MFA code being typed; cleared as soon as it is read").tag(
+            sync=True, echo_update=False)
+
+    return CodeField
 
 
 class RolePicker:
@@ -25,7 +39,7 @@ class RolePicker:
         self.select = w.Select(options=[], rows=8, layout=w.Layout(width="320px"))
         self.more = w.HTML()
         self.details = w.HTML()
-        self.code = w.Password(
+        self.code = _code_field_class()(
             placeholder="MFA code, then Enter", continuous_update=False, layout=w.Layout(width="200px", display="none")
         )
         self.assume_button = w.Button(description="Assume", button_style="primary", icon="sign-in")

@@ -32,7 +32,9 @@ class AwsRole(Configurable):
 
     sts_connect_timeout = Float(5.0, help="Seconds to wait for a connection to STS.").tag(config=True)
     sts_read_timeout = Float(15.0, help="Seconds to wait for STS to answer one call.").tag(config=True)
-    sts_max_attempts = Int(3, help="Attempts per STS call (retries back off; throttling is retried).").tag(config=True)
+    sts_max_attempts = Int(
+        3, help="Calls per STS request, the first one included (retries back off; throttling is retried)."
+    ).tag(config=True)
 
     @validate("sts_connect_timeout", "sts_read_timeout")
     def _check_timeout(self, proposal):  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from .credentials import Credentials
 from .errors import AwsRoleError, StsError
 from .profiles import Plan
+from .sts import quiet_botocore
 
 
 def _frozen(creds: Any) -> Credentials:
@@ -17,6 +18,11 @@ def _frozen(creds: Any) -> Credentials:
 
 def root_credentials(plan: Plan, baseline: Mapping[str, str]) -> Credentials:
     """Resolve where the chain starts; `baseline` is the environment before any switch of ours."""
+    with quiet_botocore():  # SSO, web identity and the like fetch credentials that botocore would log
+        return _root_credentials(plan, baseline)
+
+
+def _root_credentials(plan: Plan, baseline: Mapping[str, str]) -> Credentials:
     name = plan.hops[0].profile.name if plan.hops else plan.profile.name
     try:
         if plan.credential_source == "Environment":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
@@ -47,8 +48,8 @@ def sts_region(profile_region: str | None, environ: Mapping[str, str]) -> str:
 
 
 class _PooledClient:
-    """One STS client per endpoint, region and timeouts: building a client and a connection per call
-    costs more than the call itself, so the credentials it signs with are swapped in under a lock."""
+    """An STS client kept per endpoint, region and timeouts: building a client and a connection per call
+    costs more than the call itself, so the credentials it signs with are swapped in for each call."""
 
     def __init__(self, region: str, endpoint_url: str | None, timeouts: Timeouts) -> None:
         import botocore.session
@@ -60,38 +61,101 @@ class _PooledClient:
         config = Config(
             connect_timeout=timeouts.connect,
             read_timeout=timeouts.read,
-            retries={"max_attempts": timeouts.attempts, "mode": "standard"},
+            # botocore's "max_attempts" counts retries; "total_max_attempts" counts calls, as the setting does.
+            retries={"total_max_attempts": timeouts.attempts, "mode": "standard"},
             user_agent_extra="jupyter-awsrole",
         )
         self.client = session.create_client("sts", region_name=region, endpoint_url=endpoint_url, config=config)
         self.credentials = session.get_credentials()  # the very object the client signs with
-        self.lock = threading.Lock()
 
 
-_pool: dict[tuple, _PooledClient] = {}
+_pool: dict[tuple, list[_PooledClient]] = {}
 _pool_lock = threading.Lock()
+MAX_IDLE = 4  # clients kept per endpoint; more exist only while calls overlap (a hung renewal and a switch)
+
+
+def _borrow(key: tuple) -> _PooledClient | None:
+    with _pool_lock:
+        idle = _pool.get(key)
+        return idle.pop() if idle else None
+
+
+def _give_back(key: tuple, pooled: _PooledClient) -> None:
+    with _pool_lock:
+        idle = _pool.setdefault(key, [])
+        if len(idle) < MAX_IDLE:
+            idle.append(pooled)
 
 
 @contextlib.contextmanager
 def sts_client(
     credentials: Credentials, region: str, endpoint_url: str | None, timeouts: Timeouts = Timeouts()
 ) -> Iterator[Any]:
-    """A botocore STS client signing with exactly `credentials`; it never resolves credentials itself."""
+    """A botocore STS client signing with exactly `credentials`; it never resolves credentials itself.
+
+    Each call has a client to itself, so a call hanging on STS never holds up another one."""
     key = (region, endpoint_url, timeouts)
-    with _pool_lock:
-        pooled = _pool.get(key)
-        if pooled is None:
-            pooled = _pool[key] = _PooledClient(region, endpoint_url, timeouts)
-    with pooled.lock:
-        signing = pooled.credentials
-        signing.access_key = credentials.access_key_id
-        signing.secret_key = credentials.secret_access_key
-        signing.token = credentials.session_token
-        try:
+    pooled = _borrow(key) or _PooledClient(region, endpoint_url, timeouts)
+    signing = pooled.credentials
+    signing.access_key = credentials.access_key_id
+    signing.secret_key = credentials.secret_access_key
+    signing.token = credentials.session_token
+    completed = False
+    try:
+        with quiet_botocore():
             yield pooled.client
-        finally:
-            signing.access_key = signing.secret_key = "unset"
-            signing.token = None
+        completed = True
+    except Exception:
+        completed = True  # an STS error leaves the client usable; an interrupt may not
+        raise
+    finally:
+        signing.access_key = signing.secret_key = "unset"
+        signing.token = None
+        if completed:
+            _give_back(key, pooled)
+
+
+# -- our own calls stay out of botocore's debug log -----------------------------------------
+
+_QUIET_LOGGERS = ("botocore", "urllib3")
+_quiet = threading.local()
+
+
+class _OwnCallsFilter(logging.Filter):
+    """Drops records made on a thread while one of our own STS calls runs there: with DEBUG logging
+    botocore logs request and response bodies (MFA codes, secrets, tokens). Other threads, and so a
+    user's own clients, log as configured."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(_quiet, "depth", 0)
+
+
+_filter = _OwnCallsFilter()
+_covered = -1
+
+
+def _cover_loggers() -> None:
+    """A logger's filters see only the records it makes itself, so every botocore logger needs one."""
+    global _covered
+    loggers = logging.Logger.manager.loggerDict
+    if len(loggers) == _covered:
+        return
+    for name, logger in list(loggers.items()):
+        if isinstance(logger, logging.Logger) and name.split(".", 1)[0] in _QUIET_LOGGERS:
+            if _filter not in logger.filters:
+                logger.addFilter(_filter)
+    _covered = len(loggers)
+
+
+@contextlib.contextmanager
+def quiet_botocore() -> Iterator[None]:
+    """While inside, botocore and urllib3 log nothing from this thread."""
+    _cover_loggers()
+    _quiet.depth = getattr(_quiet, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _quiet.depth -= 1
 
 
 def is_mfa_failure(exc: BaseException) -> bool:

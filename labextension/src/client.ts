@@ -1,5 +1,7 @@
 /**
- * One kernel's side of the `jupyter_awsrole` comm: the pushed role state, and requests with replies.
+ * One kernel's side of the `jupyter_awsrole` comm: the pushed role, and requests with replies.
+ *
+ * Messages carry the role under `role`, never `state`: nbclient takes a top-level `state` for widget state.
  */
 import { ISessionContext } from '@jupyterlab/apputils';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
@@ -37,7 +39,7 @@ export interface IReply {
   ok: boolean;
   error?: string;
   needs_code?: boolean;
-  state?: IRoleState | null;
+  role?: IRoleState | null;
   profiles?: IProfile[];
   problem?: string | null;
 }
@@ -120,8 +122,8 @@ export class RoleClient implements IDisposable {
     try {
       comm.send({ ...body, id } as any);
       const reply = await pending.promise;
-      if (reply.state !== undefined && reply.ok) {
-        this._setState(reply.state ?? null, reply.problem ?? null);
+      if (reply.role !== undefined && reply.ok) {
+        this._setState(reply.role ?? null, reply.problem ?? null);
       }
       return reply;
     } finally {
@@ -198,7 +200,7 @@ export class RoleClient implements IDisposable {
     void this._probe();
   }
 
-  /** Open a comm towards the kernel: it answers with the state, or closes it when not loaded. */
+  /** Open a comm towards the kernel: it answers with the role, or closes it when not loaded. */
   private async _probe(): Promise<void> {
     const kernel = this._kernel;
     if (!kernel || kernel.isDisposed || this._disposed || this._comms.size > 0) {
@@ -261,8 +263,8 @@ export class RoleClient implements IDisposable {
       this._commWaiter.resolve();
       this._commWaiter = null;
     }
-    if (data.event === 'state') {
-      this._setState(data.state ?? null, data.problem ?? null, true);
+    if (data.event === 'role') {
+      this._setState(data.role ?? null, data.problem ?? null, true);
       return;
     }
     if (typeof data.id === 'string' && this._pending.has(data.id)) {

@@ -6,12 +6,12 @@ import json
 import sqlite3
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.support.cells import AWS_ENV, WHOAMI, extend_config
 from tests.support.kernel import Kernel
+from tests.support.leaks import assert_no_leak, secrets_in_play
 
 pytestmark = pytest.mark.kernel
 
@@ -248,22 +248,13 @@ def test_mfa_token_never_lands_in_history(aws, local_aws, home):
     code = local_aws.mfa_code()
     aws.run(f"%awsrole marketingadmin --mfa-token {code}").ok()
     history = aws.run("print(In[-2]); print(_i)").ok().stdout
-    assert code not in history and "******" in history
+    assert_no_leak({code}, history, "In and _i")
+    assert "******" in history
     aws.run("get_ipython().history_manager.writeout_cache()").ok()
     db = next((home / ".ipython").rglob("history.sqlite"))
     rows = sqlite3.connect(db).execute("select source, source_raw from history").fetchall()
-    assert rows and code not in json.dumps(rows)
-
-
-def _secrets(local_aws, home: Path, runs) -> set[str]:
-    found = set(json.loads(Path(local_aws.state_dir, "env.json").read_text()).values())
-    for line in Path(local_aws.credentials_file).read_text().splitlines():
-        if "=" in line and "aws_" in line:
-            found.add(line.split("=", 1)[1].strip())
-    for path in (home / ".aws" / "cli" / "cache").glob("*.json"):
-        creds = json.loads(path.read_text())["Credentials"]
-        found.update(creds[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken"))
-    return {s for s in found if len(s) >= 12}
+    assert rows
+    assert_no_leak({code}, rows, "history.sqlite")
 
 
 def test_no_secret_in_any_output(aws, local_aws, home):
@@ -274,11 +265,10 @@ def test_no_secret_in_any_output(aws, local_aws, home):
     aws.run("import jupyter_awsrole; print(repr(jupyter_awsrole.current())); jupyter_awsrole.current()").ok()
     aws.run("%awsrole nosuch")
     aws.run("%awsrole --unset").ok()
-    secrets = _secrets(local_aws, home, aws.runs)
+    secrets = secrets_in_play(local_aws, home)
     assert len(secrets) >= 6
-    for run in aws.runs:
-        for secret in secrets:
-            assert secret not in json.dumps(run.messages, default=str), "a secret reached the notebook"
+    for index, run in enumerate(aws.runs):
+        assert_no_leak(secrets, run.messages, f"the messages of execution {index}")
 
 
 def test_python_api_with_a_code_function_and_a_scoped_role(aws, local_aws):

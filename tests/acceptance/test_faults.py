@@ -9,12 +9,12 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.support.cells import AWS_ENV, WHOAMI, extend_config
+from tests.support.cells import AWS_ENV, WHOAMI, env_digest, extend_config
 from tests.support.kernel import Kernel
 from tests.support.proxy import PausableProxy
 
 pytestmark = pytest.mark.kernel
-
+SLACK = 3  # bounds are this many times the configured timeouts, for a slow or busy machine
 
 
 @pytest.fixture
@@ -42,24 +42,26 @@ endpoint_url = {proxy.url}
 def test_sts_gone_is_a_clear_bounded_message_and_works_again_when_back(via_proxy, proxy):
     k = via_proxy
     k.run("%awsrole analyst-proxied").ok()
-    before = k.run(AWS_ENV).ok().stdout
+    k.run("%config AwsRole.sts_connect_timeout = 2").ok()
+    before = env_digest(k)
     proxy.down()
     started = time.monotonic()
     run = k.run("%awsrole analyst-proxied --refresh")
     took = time.monotonic() - started
     assert run.error["ename"] == "UsageError"
     assert f"Cannot reach STS at {proxy.url}" in run.error["evalue"]
-    print(f"refused STS answered in {took:.2f} s")
-    assert k.run(AWS_ENV).ok().stdout == before
+    limit = SLACK * 3 * 2  # three attempts of at most 2 s each
+    assert took < limit, f"refused STS answered in {took:.1f} s, more than {limit} s"
+    assert env_digest(k) == before
     proxy.up()
     k.run("%awsrole analyst-proxied --refresh").ok()
-    assert k.run(AWS_ENV).ok().stdout != before
+    assert env_digest(k) != before
 
 
 def test_silent_sts_is_bounded_by_the_read_timeout(kernel, local_aws):
     kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
     kernel.run("%config AwsRole.sts_read_timeout = 1.5\n%config AwsRole.sts_max_attempts = 1").ok()
-    before = kernel.run(AWS_ENV).ok().stdout
+    before = env_digest(kernel)
     local_aws.set_fault("hang")
     try:
         started = time.monotonic()
@@ -68,8 +70,9 @@ def test_silent_sts_is_bounded_by_the_read_timeout(kernel, local_aws):
     finally:
         local_aws.set_fault("ok")
     assert "did not answer in 1.5 s" in run.error["evalue"]
-    print(f"silent STS answered in {took:.2f} s")
-    assert kernel.run(AWS_ENV).ok().stdout == before
+    limit = SLACK * 1.5  # one attempt, read timeout 1.5 s
+    assert took < limit, f"silent STS answered in {took:.1f} s, more than {limit} s"
+    assert env_digest(kernel) == before
 
 
 def test_a_corrupt_cache_file_is_skipped_with_a_warning_and_rewritten(kernel, local_aws, home):
@@ -109,7 +112,7 @@ def work():
 threads = [threading.Thread(target=work) for _ in range(8)]
 for t in threads: t.start()
 import time
-refreshes, until = 0, time.monotonic() + 20
+refreshes, until = 0, time.monotonic() + 90
 while (refreshes < 5 or calls[0] < 100) and time.monotonic() < until:
     assert jupyter_awsrole.refresh() is not None
     refreshes += 1
@@ -144,7 +147,7 @@ def test_two_kernels_switching_on_one_cache_folder(kernel_env, local_aws, home):
 def test_a_failing_refresh_is_told_in_one_line_and_keeps_the_old_credentials(via_proxy, proxy):
     k = via_proxy
     k.run("%awsrole analyst-proxied").ok()
-    before = k.run(AWS_ENV).ok().stdout
+    before = env_digest(k)
     proxy.down()
     k.run("%config AwsRole.refresh_margin_seconds = 3597").ok()
     deadline = time.time() + 30
@@ -153,7 +156,7 @@ def test_a_failing_refresh_is_told_in_one_line_and_keeps_the_old_credentials(via
         time.sleep(1)
     line = [x for x in told.stderr.splitlines() if "could not renew" in x]
     assert len(line) == 1 and "Cannot reach STS" in line[0]
-    assert k.run(AWS_ENV).ok().stdout == before
+    assert env_digest(k) == before
     proxy.up()
     k.run("%config AwsRole.refresh_margin_seconds = 1200").ok()
 
@@ -172,8 +175,11 @@ def test_credentials_renewed_while_a_long_cell_runs(kernel):
     assert "renewed True" in run.stdout and "assumed-role/analystrole/" in run.stdout
 
 
-def test_throttling_is_retried_with_backoff_before_the_message(kernel, local_aws):
+@pytest.mark.parametrize("setting, calls", [(None, 3), (1, 1), (4, 4)])
+def test_throttling_is_retried_exactly_sts_max_attempts_times(kernel, local_aws, setting, calls):
     kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
+    if setting is not None:
+        kernel.run(f"%config AwsRole.sts_max_attempts = {setting}").ok()
     local_aws.reset_stats()
     local_aws.set_fault("throttle")
     try:
@@ -181,7 +187,18 @@ def test_throttling_is_retried_with_backoff_before_the_message(kernel, local_aws
     finally:
         local_aws.set_fault("ok")
     assert "throttling" in run.error["evalue"]
-    assert local_aws.stats()["sts"].get("AssumeRole", 0) >= 3  # retried (AwsRole.sts_max_attempts) before giving up
+    assert local_aws.stats()["sts"] == {"AssumeRole": calls}  # attempts, not 1 + retries
+
+
+def test_a_switch_to_a_cached_session_makes_no_sts_call(kernel, local_aws):
+    kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst\n%awsrole ci").ok()
+    kernel.run("%awsrole reporting", answers=lambda prompt: local_aws.mfa_code()).ok()
+    local_aws.reset_stats()
+    kernel.run("%awsrole analyst\n%awsrole marketingadmin\n%awsrole reporting\n%awsrole ci").ok()
+    kernel.restart()  # a new kernel reads the same sessions from the disk cache
+    run = kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst\n%awsrole reporting\n%awsrole ci").ok()
+    assert run.prompts == []
+    assert local_aws.stats()["sts_total"] == 0
 
 
 def test_an_expired_mfa_session_asks_again(kernel, local_aws, home):
@@ -201,10 +218,10 @@ def test_an_expired_mfa_session_asks_again(kernel, local_aws, home):
 def test_a_role_never_reaches_another_kernel(kernel_env, local_aws):
     first, second = Kernel(kernel_env), Kernel(kernel_env)
     try:
-        before = second.run(AWS_ENV).ok().stdout
+        before = env_digest(second)
         first.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
-        assert "AWS_SESSION_TOKEN" in first.run(AWS_ENV).ok().stdout
-        assert second.run(AWS_ENV).ok().stdout == before
+        assert "AWS_SESSION_TOKEN" in json.loads(first.run(AWS_ENV).ok().stdout)
+        assert env_digest(second) == before
     finally:
         first.stop()
         second.stop()

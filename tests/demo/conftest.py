@@ -22,16 +22,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _ignore_sigint() -> None:
+    """What `cmd &` in a non-interactive shell does to the job it starts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class DemoProcess:
     """`jupyter-awsrole demo` as a child process, with its printed URL and MFA command."""
 
-    def __init__(self) -> None:
+    def __init__(self, ignore_sigint: bool = False) -> None:
         env = clean_environ()
         env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
         self.process = subprocess.Popen(
             [os.path.join(os.path.dirname(sys.executable), "jupyter-awsrole"), "demo",
              "--port", str(free_port()), "--no-browser"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, stdin=subprocess.DEVNULL,
+            preexec_fn=_ignore_sigint if ignore_sigint else None,
         )
         self.banner = ""
         deadline = time.monotonic() + 120

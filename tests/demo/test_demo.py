@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import time
 import urllib.request
 
 import pytest
+
+from tests.demo.conftest import DemoProcess
+from tests.support.leaks import assert_no_leak
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +70,23 @@ def test_sigterm_leaves_no_server_no_kernel_and_no_local_aws(demo):
     assert not demo.root.exists()
 
 
+STOP_BOUND = 30.0
+
+
+def test_ctrl_c_stops_a_demo_started_in_the_background_by_a_script():
+    demo = DemoProcess(ignore_sigint=True)  # SIGINT inherited as ignored
+    started = time.monotonic()
+    try:
+        code = demo.stop(signal.SIGINT, timeout=STOP_BOUND)
+    except subprocess.TimeoutExpired:
+        demo.stop(signal.SIGTERM)
+        pytest.fail(f"SIGINT did not stop the demo within {STOP_BOUND:.0f} s")
+    print(f"stopped by SIGINT in {time.monotonic() - started:.1f} s")
+    assert code == 0
+    assert demo.leftovers() == []
+    assert not demo.root.exists()
+
+
 def _secrets_of_demo(demo) -> set[str]:
     found = set(json.loads((demo.state_dir / "env.json").read_text()).values())
     for line in (demo.state_dir / "credentials").read_text().splitlines():
@@ -108,5 +130,4 @@ def test_picker_in_chromium_then_the_saved_notebook_holds_no_secret(demo, page, 
     assert "application/vnd.jupyter.widget-state+json" in saved  # widget state was saved...
     secrets = _secrets_of_demo(demo) | {code}
     assert len(secrets) >= 6
-    leaked = [s for s in secrets if s in saved]
-    assert not leaked, f"{len(leaked)} secret(s) in the saved notebook"  # ...and holds none
+    assert_no_leak(secrets, saved, "the saved notebook")  # ...and holds none

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import queue
 import time
 import uuid
-from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
 from tests.support.cells import WHOAMI
 from tests.support.kernel import Kernel, Run
+from tests.support.leaks import assert_no_leak, secrets_in_play
 
 pytestmark = pytest.mark.kernel
 
@@ -34,7 +33,7 @@ class CommClient:
 
     def open(self) -> dict:
         self._shell("comm_open", {"comm_id": self.comm_id, "target_name": TARGET, "data": {}})
-        return self.wait(lambda d: d.get("event") == "state")
+        return self.wait(lambda d: d.get("event") == "role")
 
     def send(self, data: Any) -> None:
         self._shell("comm_msg", {"comm_id": self.comm_id, "data": data})
@@ -61,7 +60,7 @@ class CommClient:
     def pushes(self, run: Run) -> list[dict]:
         """State pushes on our comm during one execution."""
         return [m["content"]["data"] for m in run.messages if m["header"]["msg_type"] == "comm_msg"
-                and m["content"]["comm_id"] == self.comm_id and m["content"]["data"].get("event") == "state"]
+                and m["content"]["comm_id"] == self.comm_id and m["content"]["data"].get("event") == "role"]
 
     def wait(self, predicate: Callable[[dict], bool], timeout: float = 60) -> dict:
         """The next message on our comm whose data satisfies predicate, read straight from iopub."""
@@ -90,15 +89,10 @@ class CommClient:
                 self._backlog.append(data)
 
 
-def secrets_of(local_aws, home: Path) -> set[str]:
-    found = {v for v in json.loads((local_aws.state_dir / "env.json").read_text()).values() if len(v) >= 8}
-    for line in local_aws.credentials_file.read_text().splitlines():
-        if " = " in line:
-            found.add(line.split(" = ", 1)[1].strip())
-    for path in (home / ".aws" / "cli" / "cache").glob("*.json"):
-        creds = json.loads(path.read_text())["Credentials"]
-        found.update(creds[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken"))
-    return found
+def assert_no_state_key(seen: list[dict]) -> None:
+    """nbclient (nbconvert --execute, papermill) takes a comm message with a top-level "state" for widget state."""
+    with_state = [c.get("comm_id") for c in seen if isinstance(c.get("data"), dict) and "state" in c["data"]]
+    assert with_state == [], f"{len(with_state)} comm message(s) with a top-level 'state' key"
 
 
 @pytest.fixture
@@ -112,7 +106,10 @@ def test_loading_the_extension_opens_a_comm_to_the_frontend_with_the_state(kerne
     run = kernel.run("%load_ext jupyter_awsrole").ok()
     opens = [m["content"] for m in run.messages if m["header"]["msg_type"] == "comm_open"]
     assert [o["target_name"] for o in opens] == [TARGET]
-    assert opens[0]["data"] == {"event": "state", "state": None, "problem": None}
+    assert opens[0]["data"] == {"event": "role", "role": None, "problem": None}
+    unset = kernel.run("%awsrole analyst\n%awsrole --unset").ok()
+    assert_no_state_key([m["content"] for m in run.messages + unset.messages
+                         if m["header"]["msg_type"] in ("comm_open", "comm_msg")])
 
 
 def test_a_comm_to_a_kernel_without_the_extension_is_closed(kernel):
@@ -130,12 +127,12 @@ def test_a_comm_to_a_kernel_without_the_extension_is_closed(kernel):
 
 def test_state_is_pushed_on_open_magic_unset_and_refresh(comm, local_aws, home):
     first = comm.open()
-    assert first == {"event": "state", "state": None, "problem": None}
+    assert first == {"event": "role", "role": None, "problem": None}
 
     run = comm.run("%awsrole analyst").ok()
     pushed = comm.pushes(run)
-    assert pushed and pushed[-1]["state"]["profile"] == "analyst"
-    state = pushed[-1]["state"]
+    assert pushed and pushed[-1]["role"]["profile"] == "analyst"
+    state = pushed[-1]["role"]
     assert state["account"] == "123456789012"
     assert state["role_arn"].endswith(":role/analystrole")
     assert state["expiration"].endswith("Z") and "T" in state["expiration"]
@@ -143,17 +140,17 @@ def test_state_is_pushed_on_open_magic_unset_and_refresh(comm, local_aws, home):
 
     # A background refresh (nothing executing) is pushed too.
     comm.run("%config AwsRole.refresh_margin_seconds = 3597").ok()
-    refreshed = comm.wait(lambda d: d.get("event") == "state" and (d.get("state") or {}).get("profile") == "analyst"
-                          and d["state"]["expiration"] != state["expiration"], timeout=20)
-    assert refreshed["state"]["session_arn"].startswith("arn:aws:sts::123456789012:assumed-role/analystrole/")
+    refreshed = comm.wait(lambda d: d.get("event") == "role" and (d.get("role") or {}).get("profile") == "analyst"
+                          and d["role"]["expiration"] != state["expiration"], timeout=20)
+    assert refreshed["role"]["session_arn"].startswith("arn:aws:sts::123456789012:assumed-role/analystrole/")
     comm.run("%config AwsRole.refresh_margin_seconds = 300").ok()
 
     run = comm.run("%awsrole --unset").ok()
-    assert comm.pushes(run)[-1] == {"event": "state", "state": None, "problem": None}
-    assert comm.ask("state") == {"id": comm.seen[-1]["data"]["id"], "ok": True, "state": None, "problem": None}
+    assert comm.pushes(run)[-1] == {"event": "role", "role": None, "problem": None}
+    assert comm.ask("role") == {"id": comm.seen[-1]["data"]["id"], "ok": True, "role": None, "problem": None}
 
-    leaked = [s for s in secrets_of(local_aws, home) if s in json.dumps(comm.seen)]
-    assert not leaked, f"{len(leaked)} secret(s) went through the comm"
+    assert_no_leak(secrets_in_play(local_aws, home), comm.seen, "the comm messages")
+    assert_no_state_key(comm.seen)
 
 
 def test_list_needs_code_assume_and_unset_over_the_comm(comm, kernel, local_aws, home):
@@ -179,21 +176,21 @@ def test_list_needs_code_assume_and_unset_over_the_comm(comm, kernel, local_aws,
 
     reply = comm.ask("assume", profile="marketingadmin", mfa_code=local_aws.mfa_code())
     assert reply["ok"] is True, reply
-    assert reply["state"]["profile"] == "marketingadmin"
-    assert reply["state"]["role_arn"].endswith(":role/marketingadminrole")
-    pushed = comm.wait(lambda d: d.get("event") == "state" and d.get("state") is not None)
-    assert pushed["state"] == reply["state"]
+    assert reply["role"]["profile"] == "marketingadmin"
+    assert reply["role"]["role_arn"].endswith(":role/marketingadminrole")
+    pushed = comm.wait(lambda d: d.get("event") == "role" and d.get("role") is not None)
+    assert pushed["role"] == reply["role"]
     assert "assumed-role/marketingadminrole/" in comm.run(WHOAMI).ok().stdout
 
-    assert comm.ask("state")["state"]["profile"] == "marketingadmin"
+    assert comm.ask("role")["role"]["profile"] == "marketingadmin"
     unset = comm.ask("unset")
-    assert unset["ok"] is True and unset["state"] is None
-    assert comm.wait(lambda d: d.get("event") == "state")["state"] is None
+    assert unset["ok"] is True and unset["role"] is None
+    assert comm.wait(lambda d: d.get("event") == "role")["role"] is None
     assert "assumed-role" not in comm.run(WHOAMI).ok().stdout
 
-    leaked = [s for s in secrets_of(local_aws, home) if s in json.dumps(comm.seen)]
-    assert len(secrets_of(local_aws, home)) >= 6
-    assert not leaked, f"{len(leaked)} secret(s) went through the comm"
+    assert len(secrets_in_play(local_aws, home)) >= 6
+    assert_no_leak(secrets_in_play(local_aws, home), comm.seen, "the comm messages")
+    assert_no_state_key(comm.seen)
 
 
 @pytest.mark.parametrize("data", [
@@ -221,5 +218,5 @@ def test_malformed_requests_are_answered_and_the_kernel_still_works(comm, kernel
     assert "Traceback" not in reply["error"]
     assert reply["id"] == (data.get("id") if isinstance(data, dict) else None)
     assert kernel.value("__import__('os').environ.get('AWS_SESSION_TOKEN', 'none')") == "none"
-    assert comm.ask("state")["ok"] is True
+    assert comm.ask("role")["ok"] is True
     assert kernel.value("6 * 7") == "42"

@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from tests.support.kernel import Kernel, Run
+from tests.support.leaks import secrets_in_play
 
 pytestmark = pytest.mark.kernel
 
@@ -73,30 +74,8 @@ def arn_of(run: Run) -> str:
     return found[0]
 
 
-def secrets_of(local_aws, home: Path) -> set[str]:
-    """Every key and token the notebooks must never show: sandbox keys, env keys, cached STS answers."""
-    found = set(json.loads(Path(local_aws.state_dir, "env.json").read_text()).values())
-    for line in Path(local_aws.credentials_file).read_text().splitlines():
-        if "=" in line and line.strip().startswith("aws_"):
-            found.add(line.split("=", 1)[1].strip())
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("AccessKeyId", "SecretAccessKey", "SessionToken") and isinstance(value, str):
-                    found.add(value)
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    for path in (home / ".aws" / "cli" / "cache").glob("*.json"):
-        walk(json.loads(path.read_text()))
-    return {s for s in found if len(s) >= 12}
-
-
 def assert_no_secrets(kernel: Kernel, local_aws, home: Path, minimum: int) -> None:
-    secrets = secrets_of(local_aws, home)
+    secrets = secrets_in_play(local_aws, home)
     assert len(secrets) >= minimum, "the scan found fewer secrets than this notebook must have created"
     for index, run in enumerate(kernel.runs):
         shown = json.dumps(run.messages, default=str)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import Any
 
 WHOAMI = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
 AWS_ENV = "import os, json; print(json.dumps({k: v for k, v in sorted(os.environ.items()) if k.startswith('AWS_')}))"
@@ -14,3 +16,8 @@ def extend_config(kernel_env: dict[str, str], local_aws, folder: Path, text: str
     path.write_text(Path(local_aws.config_file).read_text() + text)
     kernel_env["AWS_CONFIG_FILE"] = str(path)
     return path
+
+
+def env_digest(kernel: Any) -> str:
+    """The kernel's AWS_* variables as a digest: a failed comparison must not print credentials."""
+    return hashlib.sha256(kernel.run(AWS_ENV).ok().stdout.encode()).hexdigest()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+import time
 
 import pytest
 
 from jupyter_awsrole.credentials import Credentials, RoleState
-from jupyter_awsrole.errors import MfaRequired, StsError
+from jupyter_awsrole.errors import AwsRoleError, MfaError, MfaRequired, StsError, call_cleanly
 from jupyter_awsrole.manager import RoleManager
 
 CONFIG = """
@@ -26,21 +28,38 @@ source_profile = base
 
 
 class FakeAssumer:
-    """Hands out numbered credentials, or raises what the test says."""
+    """Hands out numbered credentials, or raises what the test says, or hangs like a silent STS."""
 
     def __init__(self) -> None:
         self.calls = 0
         self.fail_with: Exception | None = None
+        self.entered = threading.Event()
+        self.waiting = 0
+        self._go = threading.Event()
+        self._go.set()
+        self._lock = threading.Lock()
+
+    def block(self) -> None:
+        self._go.clear()
+
+    def release(self) -> None:
+        self._go.set()
 
     def resolve(self, plan, mfa, baseline, overrides=None, policy=None, refresh=False) -> RoleState:
         if self.fail_with:
             raise self.fail_with
-        self.calls += 1
+        if refresh and not self._go.is_set():  # only renewals hang: a switch to another role gets through
+            with self._lock:
+                self.waiting += 1
+            self.entered.set()
+            self._go.wait(10)
+        with self._lock:
+            self.calls += 1
         expiry = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
         creds = Credentials(f"ASIA{self.calls:04d}", f"secret{self.calls}", f"token{self.calls}", expiry)
         role = plan.hops[-1].role_arn
         return RoleState(plan.profile.name, role, role.replace(":iam:", ":sts:") + "/s", "111111111111",
-                         plan.region, expiry, creds)
+                         (overrides and overrides.region) or plan.region, expiry, creds)
 
 
 @pytest.fixture
@@ -93,12 +112,75 @@ def test_refresh_needing_a_code_is_reported_before_the_next_cell(manager, capsys
     manager.assumer.fail_with = MfaRequired("code needed")
     events = []
     manager.observe(lambda event, state: events.append(event))
-    manager.settings.auto_refresh = True
-    manager._next_check = 0  # as if the renewal time had come
-    manager.before_cell()
+    assert manager.refresh() is None
     assert events == ["needs-mfa"]
+    manager.before_cell()
     assert "needs a new MFA code" in capsys.readouterr().err
     assert os.environ["AWS_ACCESS_KEY_ID"] == "ASIA0001"
+
+
+def make_due(manager) -> None:
+    """As if the renewal time had come: the margin covers the whole session, the check is due now."""
+    manager.settings.auto_refresh = True
+    manager.settings.refresh_margin_seconds = 3600
+    manager._next_check = 0
+
+
+def test_the_pre_cell_check_never_waits_for_sts(manager, capsys):
+    manager.assume("one")
+    manager.assumer.block()
+    make_due(manager)
+    started = time.monotonic()
+    for _ in range(3):
+        manager._next_check = 0
+        manager.before_cell()
+    assert time.monotonic() - started < 0.5
+    assert manager.assumer.entered.wait(5) and manager.assumer.waiting == 1  # one renewal, in the background
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "ASIA0001" and capsys.readouterr().err == ""
+    manager.assumer.release()
+    assert wait_for(lambda: os.environ.get("AWS_ACCESS_KEY_ID") == "ASIA0002")
+
+
+def test_a_switch_and_an_unset_during_a_hung_renewal_win(manager):
+    manager.assume("one")
+    for step in ("switch", "unset"):
+        manager.assumer.block()
+        make_due(manager)
+        started = time.monotonic()
+        manager.before_cell()
+        assert time.monotonic() - started < 0.5
+        assert manager.assumer.entered.wait(5)
+        started = time.monotonic()
+        if step == "switch":
+            manager.assume("two")
+        else:
+            manager.unset()
+        assert time.monotonic() - started < 0.5, f"the {step} waited for the renewal"
+        key = os.environ.get("AWS_ACCESS_KEY_ID")
+        manager.assumer.release()
+        time.sleep(0.2)  # the renewal answers for a state that is gone: it must not be installed
+        assert os.environ.get("AWS_ACCESS_KEY_ID") == key
+        manager.assumer.entered.clear()
+    assert manager.active is None and "AWS_ACCESS_KEY_ID" not in os.environ
+
+
+def test_a_failed_renewal_is_told_once_in_one_line(manager, capsys):
+    manager.assume("one")
+    manager.assumer.fail_with = StsError("STS is down.")
+    assert manager.refresh() is None
+    manager.before_cell()
+    manager.before_cell()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "could not renew profile 'one'" in err and "STS is down." in err
+
+
+def wait_for(condition, limit: float = 5.0) -> bool:
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def test_nothing_happens_before_a_cell_when_nothing_is_due(manager, capsys):
@@ -113,3 +195,42 @@ def test_bad_duration_is_refused_before_anything(manager, value):
     with pytest.raises(Exception, match="--duration"):
         manager.assume("one", duration=value)
     assert manager.active is None
+
+
+NOT_REGIONS = ["", "   ", "''", '"eu-west-1"', "eu-west-1\x00", "eu west 1", "EU-WEST-1", "eu-west-1\n"]
+
+
+@pytest.mark.parametrize("region", NOT_REGIONS)
+def test_a_region_that_is_no_region_is_refused_before_anything(manager, region):
+    with pytest.raises(AwsRoleError, match="region must look like eu-west-1, not ") as caught:
+        manager.assume("one", region=region)
+    assert "\n" not in str(caught.value) and "\x00" not in str(caught.value)
+    assert manager.active is None and manager.assumer.calls == 0
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", "us-gov-west-1", "cn-north-1", "ap-southeast-2"])
+def test_real_region_names_are_accepted(manager, region):
+    assert manager.assume("one", region=region).region == region
+    assert os.environ["AWS_REGION"] == region
+
+
+def _deep(depth: int, error: BaseException) -> None:
+    secret = "do-not-show"  # noqa: F841  (a local a verbose traceback would print)
+    if depth:
+        _deep(depth - 1, error)
+    raise error
+
+
+@pytest.mark.parametrize("error", [MfaError("Wrong MFA code."), KeyboardInterrupt()])
+def test_errors_leave_the_public_boundary_without_the_frames_below(error):
+    with pytest.raises(type(error)) as caught:
+        call_cleanly(_deep, 3, error)
+    fresh = caught.value
+    assert fresh is not error and str(fresh) == str(error)
+    assert fresh.__context__ is None and fresh.__cause__ is None and fresh.__suppress_context__
+    frames = []
+    tb = fresh.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    assert "_deep" not in frames and frames[-1] == "call_cleanly"

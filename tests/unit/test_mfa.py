@@ -51,3 +51,13 @@ def test_callable_and_no_prompt():
     assert read_code(as_source(lambda serial: 123456), SERIAL) == "123456"
     with pytest.raises(MfaRequired):
         read_code(NoPrompt(), SERIAL)
+
+
+def test_the_public_api_masks_a_code_before_anything_can_fail():
+    import jupyter_awsrole
+
+    source = jupyter_awsrole._masked("123456")
+    assert "123456" not in repr(source) and read_code(source, SERIAL) == "123456"
+    assert jupyter_awsrole._masked(123456) is None  # an int code: refused, without being kept anywhere
+    with pytest.raises(TypeError, match="6-digit code as a str"):
+        jupyter_awsrole.assume("analyst", mfa=123456)

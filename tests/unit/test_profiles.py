@@ -149,6 +149,9 @@ def test_unknown_profile_suggests_close_names(store):
 def test_self_sourced_static_keys(store):
     plan = store.plan("selfkeys")
     assert plan.root.name == "selfkeys" and len(plan.hops) == 1
+    # The root is the profile's keys alone: resolving the whole profile would assume the role twice.
+    assert plan.root.kind == "keys" and plan.root.role_arn is None and plan.root.source_profile is None
+    assert plan.root.get("aws_access_key_id") == "AKIDEXAMPLE" and plan.source_label == "selfkeys"
 
 
 @pytest.mark.parametrize("name, kind", [("viaproc", "process"), ("viasso", "sso"), ("viaweb", "web-identity")])

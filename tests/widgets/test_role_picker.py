@@ -11,6 +11,7 @@ import pytest
 
 from jupyter_awsrole.manager import RoleManager
 from jupyter_awsrole.role_picker import MAX_SHOWN, RolePicker
+from tests.support.leaks import assert_no_leak
 
 
 @pytest.fixture
@@ -76,9 +77,7 @@ def test_enter_in_the_code_field_assumes_and_the_code_is_cleared_at_once(manager
     assert picker.error.value == ""
     secrets = set(json.loads(Path(local_aws.state_dir, "env.json").read_text()).values())
     secrets |= {os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"], os.environ["AWS_SESSION_TOKEN"], code}
-    state = _state_of_every_widget(picker)
-    for secret in secrets:
-        assert secret not in state
+    assert_no_leak(secrets, _state_of_every_widget(picker), "the picker's widget state")
 
 
 def test_errors_show_the_magics_one_line_messages_and_change_nothing(manager, local_aws):
