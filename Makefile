@@ -3,13 +3,20 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench browser clean
+.PHONY: demo test lint bench browser clean
 
 demo: $(STAMP)
 	$(VENV)/bin/jupyter-awsrole demo
 
-test: $(STAMP) browser
+test: lint browser
 	$(PY) -m pytest
+
+# The gates: ruff (lint and format) and mypy over the Python; eslint, prettier and tsc --strict over labextension/.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	cd labextension && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" jlpm lint
 
 # Figures, not assertions: one table of switch, STS, load and scale timings (benchmarks/README.md).
 bench: $(STAMP)

@@ -67,6 +67,7 @@ def main(which: str) -> None:
             def call() -> None:
                 with contextlib.redirect_stdout(io.StringIO()):
                     shell.run_line_magic("awsrole", line)
+
             return call
 
         if which in ("cold", "all"):
@@ -79,17 +80,31 @@ def main(which: str) -> None:
             cp = configparser.RawConfigParser()
             cp.read(aws.credentials_file)
             raw = botocore.session.Session().create_client(
-                "sts", region_name="us-east-1", endpoint_url=aws.endpoint,
+                "sts",
+                region_name="us-east-1",
+                endpoint_url=aws.endpoint,
                 aws_access_key_id=cp.get("user1", "aws_access_key_id"),
-                aws_secret_access_key=cp.get("user1", "aws_secret_access_key"))
+                aws_secret_access_key=cp.get("user1", "aws_secret_access_key"),
+            )
             arn = "arn:aws:iam::123456789012:role/marketingadminrole"
             code = aws.mfa_code()
-            profiled("raw sts.assume_role (pre-built client)", lambda: raw.assume_role(
-                RoleArn=arn, RoleSessionName="bench", SerialNumber=aws.mfa_serial, TokenCode=code), 100)
-            profiled("cold %awsrole marketingadmin --mfa-token --refresh", magic(
-                f"marketingadmin --mfa-token {aws.mfa_code()} --refresh"), 100)
-            profiled("cold %awsrole audit --mfa-token --refresh (3 hops)", magic(
-                f"audit --mfa-token {aws.mfa_code()} --refresh"), 50)
+            profiled(
+                "raw sts.assume_role (pre-built client)",
+                lambda: raw.assume_role(
+                    RoleArn=arn, RoleSessionName="bench", SerialNumber=aws.mfa_serial, TokenCode=code
+                ),
+                100,
+            )
+            profiled(
+                "cold %awsrole marketingadmin --mfa-token --refresh",
+                magic(f"marketingadmin --mfa-token {aws.mfa_code()} --refresh"),
+                100,
+            )
+            profiled(
+                "cold %awsrole audit --mfa-token --refresh (3 hops)",
+                magic(f"audit --mfa-token {aws.mfa_code()} --refresh"),
+                50,
+            )
             shell.run_line_magic("config", "AwsRole.cache = True")
             shell.run_line_magic("config", "AwsRole.mfa_session_seconds = 43200")
 
@@ -101,6 +116,7 @@ def main(which: str) -> None:
                     with contextlib.redirect_stdout(io.StringIO()):
                         shell.run_line_magic("awsrole", "analyst")
                     boto3.client(service)
+
                 return call
 
             profiled("%awsrole analyst (cached) + first boto3.client('sts')", first("sts"), 30)

@@ -23,6 +23,7 @@ from typing import Any
 
 from benchmarks import cells
 from benchmarks.table import Row, markdown, plain, ratio
+from jupyter_awsrole.sandbox_env import sandbox_environment
 
 HERE = Path(__file__).resolve().parent
 AWSUME_VENV = HERE / ".venv-awsume"
@@ -59,12 +60,17 @@ def machine() -> str:
         except Exception:
             pass
     try:
-        load = "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + " at the end (other work on the machine adds noise)"
+        load = (
+            "load average "
+            + " ".join(f"{x:.2f}" for x in os.getloadavg())
+            + " at the end (other work on the machine adds noise)"
+        )
     except OSError:
         load = ""
     return (
         f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()} ({platform.system()}); "
-        + ", ".join(versions) + (f"; {load}" if load else "")
+        + ", ".join(versions)
+        + (f"; {load}" if load else "")
     )
 
 
@@ -78,19 +84,12 @@ def bench(kernel: Any, code: str, answers: Any = ()) -> tuple[dict, Any]:
         raise RuntimeError(f"benchmark cell failed: {run.error.get('ename')}: {run.error.get('evalue')}")
     for line in reversed(run.stdout.splitlines()):
         if line.startswith("BENCH "):
-            return json.loads(line[len("BENCH "):]), run
+            return json.loads(line[len("BENCH ") :]), run
     raise RuntimeError("benchmark cell printed no BENCH line")
 
 
 def kernel_env(aws: Any, home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(aws.env())
-    env.update(
-        HOME=str(home),
-        IPYTHONDIR=str(home / ".ipython"),
-        PATH=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""),
-    )
-    return env
+    return sandbox_environment(aws.env(), home)
 
 
 # -- awsume in its own venv ------------------------------------------------------------
@@ -172,8 +171,13 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
         cached_mfa, run2 = bench(ka, cells.CACHED_SWITCH.format(profile=MFA_PROFILE, n=n["cached"] // 2))
         stats = aws.stats()
         cached_prompts = len(run1.prompts) + len(run2.prompts)
-        magic = Row("1", f"%awsrole {PROFILE}, cached (in kernel, per call)", cached["magic"], goal="< 1 ms",
-                    check=lambda v: v < 1e-3)
+        magic = Row(
+            "1",
+            f"%awsrole {PROFILE}, cached (in kernel, per call)",
+            cached["magic"],
+            goal="< 1 ms",
+            check=lambda v: v < 1e-3,
+        )
         boto = Row("1", f"boto3.Session('{PROFILE}') + CLI JSONFileCache hit", cached["boto3"])
         rows += [magic, Row("1", f"%awsrole {MFA_PROFILE} (MFA role), cached", cached_mfa["magic"]), boto]
         facts["cached_calls"] = (stats["sts_total"], stats["mfa_checked"], cached_prompts)
@@ -192,19 +196,39 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
                 mid = aws.stats()["sts_total"]
                 mfa_t = [run_awsume(awsume_cmd, [MFA_PROFILE], env) for _ in range(n["awsume"])]
                 after = aws.stats()["sts_total"] - mid
-                awsume_rows.append(Row("1", f"awsume {PROFILE} (whole process; {mid / len(plain_t):g} STS call/run,"
-                                       " it caches no role sessions)", plain_t))
-                awsume_rows.append(Row("1", f"awsume {MFA_PROFILE} on its MFA-session cache ({after / len(mfa_t):g}"
-                                       " STS call/run)", mfa_t))
+                awsume_rows.append(
+                    Row(
+                        "1",
+                        f"awsume {PROFILE} (whole process; {mid / len(plain_t):g} STS call/run,"
+                        " it caches no role sessions)",
+                        plain_t,
+                    )
+                )
+                awsume_rows.append(
+                    Row(
+                        "1",
+                        f"awsume {MFA_PROFILE} on its MFA-session cache ({after / len(mfa_t):g} STS call/run)",
+                        mfa_t,
+                    )
+                )
             except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
                 awsume_rows = [Row("1", "awsume (whole process)", value=f"cannot run here: {exc}"[:120], kind="text")]
         rows += awsume_rows
-        rows.append(Row("1", "ratio boto3 path / %awsrole (cached)", value=ratio(boto, magic), kind="ratio",
-                        goal=">= 5x", check=lambda v: v >= 5))
+        rows.append(
+            Row(
+                "1",
+                "ratio boto3 path / %awsrole (cached)",
+                value=ratio(boto, magic),
+                kind="ratio",
+                goal=">= 5x",
+                check=lambda v: v >= 5,
+            )
+        )
         for r in awsume_rows:
             if r.samples:
-                rows.append(Row("1", f"ratio {r.what.split(' (')[0]} / %awsrole (cached)", value=ratio(r, magic),
-                                kind="ratio"))
+                rows.append(
+                    Row("1", f"ratio {r.what.split(' (')[0]} / %awsrole (cached)", value=ratio(r, magic), kind="ratio")
+                )
 
         # 3. user code after a switch -----------------------------------------------------
         log("3. user code after a switch")
@@ -212,37 +236,94 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
         for svc in ("sts", "s3"):
             first = Row("3", f"first boto3.client('{svc}') after a switch", user[f"{svc}_first"])
             warm = Row("3", f"boto3.client('{svc}') on the unchanged default session", user[f"{svc}_warm"])
-            rows += [first, warm, Row("3", f"ratio first after switch / unchanged ({svc})", value=ratio(first, warm),
-                                      kind="ratio", goal="<= 2", check=lambda v: v <= 2)]
+            rows += [
+                first,
+                warm,
+                Row(
+                    "3",
+                    f"ratio first after switch / unchanged ({svc})",
+                    value=ratio(first, warm),
+                    kind="ratio",
+                    goal="<= 2",
+                    check=lambda v: v <= 2,
+                ),
+            ]
         url = "s3://marketing-data/campaigns.csv"
         pandas_res, _ = bench(ka, cells.PANDAS.format(profile=MFA_PROFILE, url=url, n=n["pandas"]))
         first = Row("3", "first pd.read_csv(s3://…) after a switch", pandas_res["first"])
         warm = Row("3", "pd.read_csv(s3://…), warm", pandas_res["warm"])
-        rows += [first, warm, Row("3", "ratio first read after switch / warm read", value=ratio(first, warm),
-                                  kind="ratio", goal="(reported)")]
+        rows += [
+            first,
+            warm,
+            Row(
+                "3",
+                "ratio first read after switch / warm read",
+                value=ratio(first, warm),
+                kind="ratio",
+                goal="(reported)",
+            ),
+        ]
 
         # 6. scale -------------------------------------------------------------------------
         log(f"6. {SCALE_PROFILES} profiles")
         big = tmp / "config-5000"
         scale_config(aws.config_file, big, SCALE_PROFILES)
-        scale, _ = bench(ka, cells.SCALE.format(config=big, original=aws.config_file, n_first=n["scale_first"],
-                                                n_repeat=n["scale_repeat"]))
+        scale, _ = bench(
+            ka,
+            cells.SCALE.format(
+                config=big, original=aws.config_file, n_first=n["scale_first"], n_repeat=n["scale_repeat"]
+            ),
+        )
         facts["scale"] = (scale["profiles"], scale["shown"])
         rows += [
-            Row("6", f"%awsrole --list, first call ({scale['profiles']} profiles)", scale["list_first"],
-                goal="< 250 ms", check=lambda v: v < 0.25),
-            Row("6", "%awsrole --list, repeat (files unchanged)", scale["list_repeat"], goal="< 10 ms",
-                check=lambda v: v < 0.01),
-            Row("6", "RolePicker(manager), first display", scale["picker_first"], goal="< 500 ms",
-                check=lambda v: v < 0.5),
-            Row("6", "RolePicker(manager), repeat (files unchanged)", scale["picker_repeat"], goal="< 10 ms",
-                check=lambda v: v < 0.01),
-            Row("6", f"picker filter keystroke 'team-42' ({scale['shown']} shown)", scale["keystroke"],
-                goal="(reported)"),
-            Row("6", "lab switcher profile list (comm 'list' answer, JSON), first call", scale["lab_first"],
-                goal="< 1 s", check=lambda v: v < 1.0),
-            Row("6", "lab switcher profile list, repeat (files unchanged)", scale["lab_repeat"], goal="< 10 ms",
-                check=lambda v: v < 0.01),
+            Row(
+                "6",
+                f"%awsrole --list, first call ({scale['profiles']} profiles)",
+                scale["list_first"],
+                goal="< 250 ms",
+                check=lambda v: v < 0.25,
+            ),
+            Row(
+                "6",
+                "%awsrole --list, repeat (files unchanged)",
+                scale["list_repeat"],
+                goal="< 10 ms",
+                check=lambda v: v < 0.01,
+            ),
+            Row(
+                "6",
+                "RolePicker(manager), first display",
+                scale["picker_first"],
+                goal="< 500 ms",
+                check=lambda v: v < 0.5,
+            ),
+            Row(
+                "6",
+                "RolePicker(manager), repeat (files unchanged)",
+                scale["picker_repeat"],
+                goal="< 10 ms",
+                check=lambda v: v < 0.01,
+            ),
+            Row(
+                "6",
+                f"picker filter keystroke 'team-42' ({scale['shown']} shown)",
+                scale["keystroke"],
+                goal="(reported)",
+            ),
+            Row(
+                "6",
+                "lab switcher profile list (comm 'list' answer, JSON), first call",
+                scale["lab_first"],
+                goal="< 1 s",
+                check=lambda v: v < 1.0,
+            ),
+            Row(
+                "6",
+                "lab switcher profile list, repeat (files unchanged)",
+                scale["lab_repeat"],
+                goal="< 10 ms",
+                check=lambda v: v < 0.01,
+            ),
         ]
 
         # 2. cold switch ---------------------------------------------------------------------
@@ -250,20 +331,45 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
         bench(ka, cells.COLD_SETUP.format(endpoint=aws.endpoint, user="user1"))
         raw_t, one_t, three_t = [], [], []
         for _ in range(n["cold_batches"]):
-            got, _ = bench(ka, cells.COLD_BATCH.format(
-                n=n["cold_per_batch"], role_arn=mfa_role_arn, serial=aws.mfa_serial, code=aws.mfa_code(),
-                one_hop=MFA_PROFILE, three_hop=CHAIN_PROFILE, chain=True))
+            got, _ = bench(
+                ka,
+                cells.COLD_BATCH.format(
+                    n=n["cold_per_batch"],
+                    role_arn=mfa_role_arn,
+                    serial=aws.mfa_serial,
+                    code=aws.mfa_code(),
+                    one_hop=MFA_PROFILE,
+                    three_hop=CHAIN_PROFILE,
+                    chain=True,
+                ),
+            )
             raw_t += got["raw"]
             one_t += got["one"]
             three_t += got["three"]
         raw = Row("2", "raw sts.assume_role, pre-built botocore client (MFA code)", raw_t)
         one = Row("2", f"%awsrole {MFA_PROFILE} --mfa-token --refresh, nothing cached (1 hop)", one_t)
         three = Row("2", f"%awsrole {CHAIN_PROFILE} --mfa-token --refresh, nothing cached (3 hops)", three_t)
-        rows += [raw, one, three,
-                 Row("2", "ratio cold 1-hop switch / raw assume_role", value=ratio(one, raw), kind="ratio",
-                     goal="<= 1.25", check=lambda v: v <= 1.25),
-                 Row("2", "ratio cold 3-hop switch / raw assume_role", value=ratio(three, raw), kind="ratio",
-                     goal="<= 3.5", check=lambda v: v <= 3.5)]
+        rows += [
+            raw,
+            one,
+            three,
+            Row(
+                "2",
+                "ratio cold 1-hop switch / raw assume_role",
+                value=ratio(one, raw),
+                kind="ratio",
+                goal="<= 1.25",
+                check=lambda v: v <= 1.25,
+            ),
+            Row(
+                "2",
+                "ratio cold 3-hop switch / raw assume_role",
+                value=ratio(three, raw),
+                kind="ratio",
+                goal="<= 3.5",
+                check=lambda v: v <= 3.5,
+            ),
+        ]
         aws.reset_stats()
         bench(ka, cells.COLD_COUNT.format(profile=MFA_PROFILE, code=aws.mfa_code()))
         facts["cold_calls"] = aws.stats()["sts_total"]
@@ -285,8 +391,9 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
                 kb.restart()
             got, _ = bench(kb, cells.LOAD)
             load_t.append(got["load"])
-        rows.append(Row("5", "%load_ext jupyter_awsrole in a fresh kernel", load_t, goal="< 50 ms",
-                        check=lambda v: v < 0.05))
+        rows.append(
+            Row("5", "%load_ext jupyter_awsrole in a fresh kernel", load_t, goal="< 50 ms", check=lambda v: v < 0.05)
+        )
 
         log("7. two MFA roles in one MFA session")
         aws.reset_stats()
@@ -298,7 +405,8 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
 
         # 4. per-cell check, in this process ----------------------------------------------------
         log("4. before_cell")
-        from jupyter_awsrole import _before_cell, manager as manager_module
+        from jupyter_awsrole import _before_cell
+        from jupyter_awsrole import manager as manager_module
         from jupyter_awsrole.manager import RoleManager
 
         m = RoleManager()
@@ -311,8 +419,16 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
         finally:
             m.unset()
             manager_module._manager = None
-        rows.append(Row("4", "RoleManager.before_cell(), nothing due (timeit)", per, unit="us", goal="< 20 µs",
-                        check=lambda v: v < 20e-6))
+        rows.append(
+            Row(
+                "4",
+                "RoleManager.before_cell(), nothing due (timeit)",
+                per,
+                unit="us",
+                goal="< 20 µs",
+                check=lambda v: v < 20e-6,
+            )
+        )
         rows.append(Row("4", "pre_run_cell hook jupyter_awsrole._before_cell (timeit)", hook, unit="us"))
     finally:
         for k in kernels:
@@ -326,21 +442,54 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
     calls, mfa_checked, prompts_cached = facts["cached_calls"]
     prompts, s = facts["mfa_session"]
     rows += [
-        Row("7", "cached switches: STS calls at the server", value=calls, kind="count", goal="0",
-            check=lambda v: v == 0),
-        Row("7", "cached switches: MFA prompts in the kernel", value=prompts_cached, kind="count", goal="0",
-            check=lambda v: v == 0),
-        Row("7", "cached switches: MFA codes checked at the server", value=mfa_checked, kind="count", goal="0",
-            check=lambda v: v == 0),
-        Row("7", "cold 1-hop switch: STS calls at the server", value=facts["cold_calls"], kind="count", goal="1",
-            check=lambda v: v == 1),
-        Row("7", "cold 3-hop switch: STS calls at the server", value=facts["cold_chain_calls"], kind="count",
-            goal="(reported)"),
-        Row("7", f"{MFA_PROFILE}, reporting, audit & refreshes in one MFA session: prompts", value=prompts,
-            kind="count", goal="1", check=lambda v: v == 1),
-        Row("7", "  same: codes checked / GetSessionToken / AssumeRole at the server",
+        Row(
+            "7", "cached switches: STS calls at the server", value=calls, kind="count", goal="0", check=lambda v: v == 0
+        ),
+        Row(
+            "7",
+            "cached switches: MFA prompts in the kernel",
+            value=prompts_cached,
+            kind="count",
+            goal="0",
+            check=lambda v: v == 0,
+        ),
+        Row(
+            "7",
+            "cached switches: MFA codes checked at the server",
+            value=mfa_checked,
+            kind="count",
+            goal="0",
+            check=lambda v: v == 0,
+        ),
+        Row(
+            "7",
+            "cold 1-hop switch: STS calls at the server",
+            value=facts["cold_calls"],
+            kind="count",
+            goal="1",
+            check=lambda v: v == 1,
+        ),
+        Row(
+            "7",
+            "cold 3-hop switch: STS calls at the server",
+            value=facts["cold_chain_calls"],
+            kind="count",
+            goal="(reported)",
+        ),
+        Row(
+            "7",
+            f"{MFA_PROFILE}, reporting, audit & refreshes in one MFA session: prompts",
+            value=prompts,
+            kind="count",
+            goal="1",
+            check=lambda v: v == 1,
+        ),
+        Row(
+            "7",
+            "  same: codes checked / GetSessionToken / AssumeRole at the server",
             value=f"{s['mfa_checked']} / {s['sts'].get('GetSessionToken', 0)} / {s['sts'].get('AssumeRole', 0)}",
-            kind="text"),
+            kind="text",
+        ),
     ]
 
 
@@ -350,11 +499,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-install", action="store_true", help="do not install awsume into benchmarks/.venv-awsume")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {LATEST.name}")
     args = parser.parse_args(argv)
-    args.n = dict(cached=200, awsume=10, user=15, pandas=5, scale_first=5, scale_repeat=10, cold_batches=4,
-                  cold_per_batch=5, load=5, timeit_repeat=7)
+    args.n = dict(
+        cached=200,
+        awsume=10,
+        user=15,
+        pandas=5,
+        scale_first=5,
+        scale_repeat=10,
+        cold_batches=4,
+        cold_per_batch=5,
+        load=5,
+        timeit_repeat=7,
+    )
     if args.quick:
-        args.n = dict(cached=20, awsume=2, user=3, pandas=2, scale_first=2, scale_repeat=3, cold_batches=1,
-                      cold_per_batch=3, load=2, timeit_repeat=3)
+        args.n = dict(
+            cached=20,
+            awsume=2,
+            user=3,
+            pandas=2,
+            scale_first=2,
+            scale_repeat=3,
+            cold_batches=1,
+            cold_per_batch=3,
+            load=2,
+            timeit_repeat=3,
+        )
 
     started = time.perf_counter()
     saved = dict(os.environ)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 
 @dataclass
@@ -37,9 +37,14 @@ class Row:
     def cells(self) -> list[str]:
         if self.kind == "time" and self.samples:
             return [
-                self.section, self.what, str(len(self.samples)),
-                _t(self.median, self.unit), _t(min(self.samples), self.unit), _t(max(self.samples), self.unit),
-                self.goal, self.verdict,
+                self.section,
+                self.what,
+                str(len(self.samples)),
+                _t(self.median, self.unit),
+                _t(min(self.samples), self.unit),
+                _t(max(self.samples), self.unit),
+                self.goal,
+                self.verdict,
             ]
         if self.kind == "ratio" and isinstance(self.value, (int, float)):
             shown = f"{self.value:.2f}x"

@@ -3,32 +3,75 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, ContextManager
+import inspect
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from .credentials import Credentials, RoleState
 from .errors import AwsRoleError, MfaError, ProfileError, StsError, call_cleanly
-from .mfa import as_source
+from .mfa import MfaInput, MfaSource, as_source
+from .options import Options
+
+if TYPE_CHECKING:
+    from .events import Event
+    from .listing import ProfileInfo
+    from .manager import RoleManager
+    from .role_picker import RolePicker
 
 __all__ = [
-    "assume", "unset", "current", "role", "list_profiles", "observe", "refresh", "picker",
-    "RoleState", "Credentials", "AwsRoleError", "ProfileError", "MfaError", "StsError",
-    "load_ipython_extension", "unload_ipython_extension",
+    "AwsRoleError",
+    "Credentials",
+    "MfaError",
+    "ProfileError",
+    "RoleState",
+    "StsError",
+    "assume",
+    "current",
+    "list_profiles",
+    "load_ipython_extension",
+    "observe",
+    "picker",
+    "refresh",
+    "role",
+    "unload_ipython_extension",
+    "unset",
 ]
-__version__ = "0.1.0"
 
 
-def _manager() -> Any:
+def __getattr__(name: str) -> str:
+    """`__version__`, from the installed metadata (pyproject reads labextension/package.json), looked up on demand."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("jupyter-awsrole")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _manager() -> RoleManager:
     from .manager import get_manager
 
     return get_manager()
 
 
-def assume(profile: str, *, mfa: Any = None, **options: Any) -> RoleState:
-    """Switch this process to a role profile; `mfa` is a code, a callable(serial) -> code, or None to ask."""
-    source = _masked(mfa)
+def assume(
+    profile: str,
+    *,
+    mfa: MfaInput = None,
+    region: str | None = None,
+    duration: int | None = None,
+    session_name: str | None = None,
+    external_id: str | None = None,
+    refresh: bool = False,
+) -> RoleState:
+    """Switch this process to a role profile; `mfa` is a code, a callable(serial) -> code, or None to ask.
+
+    The options (see options.Options): `region` to set, `duration` in seconds (900-43200), `session_name`
+    and `external_id` for the last AssumeRole call, `refresh` to ignore the cached session."""
+    masked = _masked(mfa)
     del mfa  # verbose tracebacks show this frame's locals: only the masked source may stay
-    _usable(source)
-    return call_cleanly(_manager().assume, profile, mfa=source, **options)
+    source = _usable(masked)
+    return call_cleanly(_manager().assume, profile, mfa=source, **Options.pick(locals()))
 
 
 def unset() -> bool:
@@ -41,18 +84,33 @@ def current() -> RoleState | None:
     return _manager().active
 
 
-def role(profile: str, *, mfa: Any = None, **options: Any) -> ContextManager[RoleState]:
-    """`with role("analyst"):` runs a block as a role and restores the previous state after."""
-    source = _masked(mfa)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _takes_what(model: Callable[P, object]) -> Callable[[Callable[..., R]], Callable[P, R]]:
+    """The decorated function takes the arguments of `model`: one signature, for help() and IDEs alike."""
+
+    def decorate(func: Callable[..., R]) -> Callable[P, R]:
+        returns = inspect.signature(func).return_annotation
+        func.__signature__ = inspect.signature(model).replace(return_annotation=returns)  # type: ignore[attr-defined]
+        return func
+
+    return decorate
+
+
+@_takes_what(assume)
+def role(profile: str, *, mfa: MfaInput = None, **options: Any) -> AbstractContextManager[RoleState]:
+    """`with role("analyst"):` runs a block as a role and restores the previous state after (options as assume())."""
+    masked = _masked(mfa)
     del mfa
-    _usable(source)
-    return _Role(profile, source, options)
+    return _Role(profile, _usable(masked), options)
 
 
 class _Role:
     """A plain context manager: an exception of the block keeps its own traceback, without our frames."""
 
-    def __init__(self, profile: str, source: Any, options: dict[str, Any]) -> None:
+    def __init__(self, profile: str, source: MfaSource, options: dict[str, Any]) -> None:
         self._profile, self._source, self._options = profile, source, options
         self._scopes: list[Any] = []
 
@@ -66,13 +124,13 @@ class _Role:
         self._scopes.pop().__exit__(None, None, None)
 
 
-def list_profiles() -> list[Any]:
+def list_profiles() -> list[ProfileInfo]:
     """Every profile of the AWS config files, as `%awsrole --list` shows them."""
     return call_cleanly(_manager().list_profiles)
 
 
-def observe(callback: Callable[[str, RoleState | None], None]) -> Callable[[], None]:
-    """Be told of every change of role (event name, state); returns a function that stops it."""
+def observe(callback: Callable[[Event, RoleState | None], None]) -> Callable[[], None]:
+    """Be told of every change of role (an Event, a str such as "assumed"; the state); returns a function that stops it."""
     return _manager().observe(callback)
 
 
@@ -81,7 +139,7 @@ def refresh() -> RoleState | None:
     return call_cleanly(_manager().refresh)
 
 
-def _masked(mfa: Any) -> Any:
+def _masked(mfa: Any) -> MfaSource | None:
     """What a user passed as `mfa`, as an MfaSource whose repr hides the code (None if unusable)."""
     try:
         return as_source(mfa)
@@ -89,13 +147,14 @@ def _masked(mfa: Any) -> Any:
         return None
 
 
-def _usable(source: Any) -> None:
-    """Raised where no frame holds what the user passed (an int code, say)."""
+def _usable(source: MfaSource | None) -> MfaSource:
+    """The source, or a TypeError raised where no frame holds what the user passed (an int code, say)."""
     if source is None:
         raise TypeError("mfa must be the 6-digit code as a str, a callable returning it, or None.")
+    return source
 
 
-def picker() -> Any:
+def picker() -> RolePicker:
     """The ipywidgets role picker, bound to this kernel's state."""
     from .role_picker import picker as _picker
 
@@ -117,10 +176,9 @@ def load_ipython_extension(ipython: Any) -> None:
     from .comm import install
 
     install(getattr(ipython, "kernel", None), manager)
-    ipython.set_hook(
-        "complete_command", lambda _self, event: complete_profiles(manager, event.line.split("awsrole", 1)[-1]),
-        str_key="%awsrole",
-    )
+    from .compat import add_magic_completer
+
+    add_magic_completer(ipython, "awsrole", lambda text: complete_profiles(manager, text))
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

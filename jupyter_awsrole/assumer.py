@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .cache import CredentialCache, assume_role_key, mfa_session_key
 from .credentials import Credentials, RoleState
 from .errors import AwsRoleError, MfaError
 from .mfa import MAX_ATTEMPTS, MfaSource, read_code
+from .options import Options
 from .profiles import Hop, Plan
+from .settings import AwsRole
 from .sources import root_credentials
 from .sts import Timeouts, sts_client, sts_endpoint, sts_region, translate
 
@@ -19,26 +22,27 @@ ROLE_CHAINING_LIMIT = 3600  # AWS caps sessions assumed from temporary credentia
 
 
 @dataclass(frozen=True)
-class Overrides:
-    """Per-call options of `%awsrole`; they apply to the last hop only."""
-
-    region: str | None = None
-    duration: int | None = None
-    session_name: str | None = None
-    external_id: str | None = None
-
-
-@dataclass(frozen=True)
 class Policy:
     """Settings the assumer obeys, read from the user's configuration at each call."""
 
-    min_seconds_left: float = 1200
-    mfa_session_seconds: int = 43200
-    default_duration: int | None = None
-    timeouts: Timeouts = Timeouts()
+    min_seconds_left: float
+    mfa_session_seconds: int
+    default_duration: int | None
+    timeouts: Timeouts
+
+    @classmethod
+    def from_settings(cls, settings: AwsRole | None = None) -> Policy:
+        """The policy the settings ask for (their defaults when none are given)."""
+        s = settings or AwsRole()
+        return cls(
+            min_seconds_left=float(s.refresh_margin_seconds),
+            mfa_session_seconds=s.mfa_session_seconds,
+            default_duration=s.default_duration or None,
+            timeouts=Timeouts(s.sts_connect_timeout, s.sts_read_timeout, s.sts_max_attempts),
+        )
 
 
-def hop_arguments(hop: Hop, overrides: Overrides | None, policy: Policy) -> dict[str, Any]:
+def hop_arguments(hop: Hop, overrides: Options | None, policy: Policy) -> dict[str, Any]:
     """The AssumeRole arguments the AWS CLI would send for this hop (and so its cache key)."""
     args: dict[str, Any] = {"RoleArn": hop.role_arn}
     session_name = (overrides and overrides.session_name) or hop.session_name
@@ -63,11 +67,11 @@ class Assumer:
         self._mfa_sessions: dict[str, Credentials] = {}
         self._lock = threading.Lock()  # guards _mfa_sessions only, never a network call
 
-    def _calls(self, plan: Plan, overrides: Overrides | None, policy: Policy) -> tuple[list[dict], list[str]]:
+    def _calls(self, plan: Plan, overrides: Options | None, policy: Policy) -> tuple[list[dict], list[str]]:
         """Each hop's AssumeRole arguments and cache key; overrides apply to the last hop."""
         last = len(plan.hops) - 1
         args = [hop_arguments(h, overrides if i == last else None, policy) for i, h in enumerate(plan.hops)]
-        return args, [assume_role_key(h.role_arn, a) for h, a in zip(plan.hops, args)]
+        return args, [assume_role_key(h.role_arn, a) for h, a in zip(plan.hops, args, strict=True)]
 
     def _deepest_cached(self, keys: list[str], policy: Policy, skip_last: bool) -> tuple[int, Any]:
         """The index after the last hop whose session is cached and fresh, with that cache hit."""
@@ -79,17 +83,21 @@ class Assumer:
                 return i + 1, hit
         return 0, None
 
-    def needs_code(self, plan: Plan, overrides: Overrides | None, policy: Policy) -> bool:
+    def needs_code(self, plan: Plan, overrides: Options | None, policy: Policy) -> bool:
         """Whether resolving the plan now would ask for an MFA code (cached sessions spare it)."""
         args, keys = self._calls(plan, overrides, policy)
         start, _ = self._deepest_cached(keys, policy, skip_last=False)
-        long_term_root = plan.root is not None and plan.root.kind == "keys" and not plan.root.get("aws_session_token")
+        root = plan.root
+        long_term_root = root is not None and root.kind == "keys" and not root.get("aws_session_token")
         for i in range(start, len(plan.hops)):
             serial = plan.hops[i].mfa_serial
             if not serial:
                 continue
-            if not (_session_applies(i == 0 and long_term_root, args[i], policy)
-                    and self._cached_mfa_session(serial, plan.root.name, policy)):
+            if not (
+                _session_applies(i == 0 and long_term_root, args[i], policy)
+                and root is not None
+                and self._cached_mfa_session(serial, root.name, policy)
+            ):
                 return True
         return False
 
@@ -98,13 +106,14 @@ class Assumer:
         plan: Plan,
         mfa: MfaSource,
         baseline: Mapping[str, str],
-        overrides: Overrides | None = None,
-        policy: Policy = Policy(),
+        overrides: Options | None = None,
+        policy: Policy | None = None,
         refresh: bool = False,
     ) -> RoleState:
         """Credentials for the plan's profile; `refresh` skips the cached session of the last hop.
 
         No lock is held here: a renewal hanging on STS must not hold up a switch or another renewal."""
+        policy = policy or Policy.from_settings()
         hops = plan.hops
         args, keys = self._calls(plan, overrides, policy)
         start, hit = self._deepest_cached(keys, policy, skip_last=refresh)
@@ -116,7 +125,17 @@ class Assumer:
             creds = Credentials.from_sts(response["Credentials"])
         return _state(plan, creds, response, overrides, baseline)
 
-    def _assume_hop(self, hop, args, creds, mfa, baseline, policy, long_term_source, plan) -> dict[str, Any]:
+    def _assume_hop(
+        self,
+        hop: Hop,
+        args: dict[str, Any],
+        creds: Credentials,
+        mfa: MfaSource,
+        baseline: Mapping[str, str],
+        policy: Policy,
+        long_term_source: bool,
+        plan: Plan,
+    ) -> dict[str, Any]:
         call = dict(args)
         call.setdefault("RoleSessionName", f"jupyter-awsrole-{int(time.time())}")
         endpoint = sts_endpoint(hop.endpoint_url, baseline)
@@ -154,11 +173,22 @@ class Assumer:
             return None
         return session
 
-    def _mfa_session(self, hop, creds, mfa, plan, policy, endpoint, region) -> Credentials:
+    def _mfa_session(
+        self,
+        hop: Hop,
+        creds: Credentials,
+        mfa: MfaSource,
+        plan: Plan,
+        policy: Policy,
+        endpoint: str | None,
+        region: str,
+    ) -> Credentials:
+        assert hop.mfa_serial and plan.root is not None  # only hops with a serial from long-term keys get here
         serial, source = hop.mfa_serial, plan.root.name
         session = self._cached_mfa_session(serial, source, policy)
         if session is not None:
             return session
+
         def open_session(code: str) -> dict[str, Any]:
             try:
                 with sts_client(creds, region, endpoint, policy.timeouts) as client:
@@ -197,8 +227,14 @@ def _with_code(serial: str, mfa: MfaSource, call: Callable[[str], dict[str, Any]
     raise AssertionError("unreachable")
 
 
-def _state(plan: Plan, creds: Credentials, response: dict[str, Any] | None, overrides, baseline) -> RoleState:
-    role_arn = plan.hops[-1].role_arn if plan.hops else (plan.profile.role_arn or "")
+def _state(
+    plan: Plan,
+    creds: Credentials,
+    response: dict[str, Any] | None,
+    overrides: Options | None,
+    baseline: Mapping[str, str],
+) -> RoleState:
+    role_arn = plan.role_arn
     session_arn = ((response or {}).get("AssumedRoleUser") or {}).get("Arn") or role_arn
     account = session_arn.split(":")[4] if session_arn.count(":") >= 5 else ""
     region = (overrides and overrides.region) or plan.region

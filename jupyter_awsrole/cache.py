@@ -19,6 +19,7 @@ import stat
 import tempfile
 from typing import Any
 
+from .compat import assume_role_cache_key
 from .credentials import Credentials, MalformedCredentials, checked_text, utcnow
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,7 @@ def default_cache_dir() -> str:
 
 def assume_role_key(role_arn: str, extra_args: dict[str, Any]) -> str:
     """botocore's own cache key for an AssumeRole call, computed by botocore itself."""
-    from botocore.credentials import AssumeRoleCredentialFetcher
-
-    fetcher = AssumeRoleCredentialFetcher(
-        client_creator=None, source_credentials=None, role_arn=role_arn, extra_args=dict(extra_args), cache={}
-    )
-    return fetcher._cache_key
+    return assume_role_cache_key(role_arn, extra_args)
 
 
 def mfa_session_key(serial: str, source_profile: str) -> str:
@@ -87,9 +83,12 @@ class CredentialCache:
             private_dir(self.directory)
             write_private(self._path(key), json.dumps(_jsonable(response)))
         except UnsafeFolder as exc:
-            self._tell_once(("unsafe", self.directory, str(exc)),
-                            "jupyter-awsrole: not caching credentials in %s: %s; the role works, uncached",
-                            self.directory, exc)
+            self._tell_once(
+                ("unsafe", self.directory, str(exc)),
+                "jupyter-awsrole: not caching credentials in %s: %s; the role works, uncached",
+                self.directory,
+                exc,
+            )
         except (OSError, TypeError, ValueError) as exc:
             log.warning("jupyter-awsrole: could not write the credential cache (%s)", type(exc).__name__)
 
@@ -216,6 +215,7 @@ def write_private(path: str, text: str) -> None:
 def _jsonable(response: dict[str, Any]) -> dict[str, Any]:
     """Drop botocore's ResponseMetadata (request ids, headers) and write times as ISO 8601, which both
     botocore and a plain datetime.fromisoformat read."""
+
     def iso(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: iso(v) for k, v in value.items()}

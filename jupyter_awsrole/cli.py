@@ -16,8 +16,13 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--port", type=int, default=0, help="JupyterLab port on 127.0.0.1 (default: a free one)")
     demo.add_argument("--dir", type=Path, default=None, help="keep the demo's files here (default: a temp folder)")
     opening = demo.add_mutually_exclusive_group()
-    opening.add_argument("--open-browser", dest="browser", action="store_true", default=None,
-                         help="let JupyterLab open a browser (default: when there is a desktop)")
+    opening.add_argument(
+        "--open-browser",
+        dest="browser",
+        action="store_true",
+        default=None,
+        help="let JupyterLab open a browser (default: when there is a desktop)",
+    )
     opening.add_argument("--no-browser", dest="browser", action="store_false", help="only print the URL")
     code = commands.add_parser("mfa-code", help="print the current MFA code of the demo's user1")
     code.add_argument("--state-dir", type=Path, default=None, help="the demo's local AWS folder")

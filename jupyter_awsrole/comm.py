@@ -1,7 +1,6 @@
 """The Jupyter comm the lab extension talks through: the role pushed on every change; list, assume, unset asked.
 
-No message ever has a top-level "state" key: nbclient (nbconvert --execute, papermill) takes any comm
-message with one for widget state and crashes on it.
+The messages are those of protocol.py (no top-level "state" key: nbclient takes one for widget state).
 """
 
 from __future__ import annotations
@@ -9,23 +8,34 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Any
+from typing import Any, cast
 
+from .compat import register_comm_target
 from .credentials import RoleState
-from .errors import AwsRoleError, MfaRequired
-from .manager import RoleManager
-from .mfa import NoPrompt
+from .errors import AwsRoleError
+from .events import Event, Problem
+from .manager import RoleManager, Status
+from .options import Options
+from .protocol import MAX_MESSAGE_BYTES, REQUESTS, TARGET, Answer, ProblemInfo, Reply, RequestId, RoleInfo, RolePush
 
 log = logging.getLogger(__name__)
 
-TARGET = "jupyter_awsrole"
-MAX_MESSAGE_BYTES = 16 * 1024
-REQUESTS = ("role", "list", "needs_code", "assume", "unset")
+__all__ = ["MAX_MESSAGE_BYTES", "REQUESTS", "TARGET", "CommChannel", "install", "role_payload"]
 
 
-def role_payload(state: RoleState | None) -> dict[str, Any] | None:
+def role_payload(state: RoleState | None) -> RoleInfo | None:
     """What the frontend may know of a role: never a secret."""
-    return state.public() if state is not None else None
+    return cast(RoleInfo, state.public()) if state is not None else None
+
+
+def problem_payload(problem: Problem | None) -> ProblemInfo | None:
+    """Why the role could not be renewed, as {kind, message}."""
+    return cast(ProblemInfo, {"kind": problem.kind.value, "message": problem.message}) if problem is not None else None
+
+
+def push_message(status: Status) -> RolePush:
+    """The message every comm gets when one opens and on every change of role."""
+    return {"event": "role", "role": role_payload(status.role), "problem": problem_payload(status.problem)}
 
 
 class CommChannel:
@@ -35,25 +45,23 @@ class CommChannel:
         self.manager = manager
         self._comms: list[Any] = []
         self._lock = threading.Lock()
-        self._problem: str | None = None
-        self._listed: tuple[Any, list[dict[str, Any]]] = (None, [])
         manager.observe(self._changed)
 
     # -- wiring ----------------------------------------------------------------------
 
     def register(self, kernel: Any) -> None:
         """Accept comms the frontend opens, and open one towards it so it learns of us at once."""
-        kernel.comm_manager.register_target(TARGET, self._opened_by_frontend)
+        register_comm_target(kernel, TARGET, self._opened_by_frontend)
         try:
             from comm import create_comm
 
-            self.attach(create_comm(target_name=TARGET, data=self._push_message()))
+            self.attach(create_comm(target_name=TARGET, data=push_message(self.manager.status())))
         except Exception:  # no frontend listening yet: it will open its own comm
             log.debug("jupyter-awsrole: could not open a comm to the frontend", exc_info=True)
 
     def _opened_by_frontend(self, comm: Any, open_msg: dict) -> None:
         self.attach(comm)
-        comm.send(self._push_message())
+        comm.send(push_message(self.manager.status()))
 
     def attach(self, comm: Any) -> None:
         """Serve one comm until it closes."""
@@ -69,13 +77,8 @@ class CommChannel:
 
     # -- pushing ---------------------------------------------------------------------
 
-    def _push_message(self) -> dict[str, Any]:
-        return {"event": "role", "role": role_payload(self.manager.active), "problem": self._problem}
-
-    def _changed(self, event: str, state: RoleState | None) -> None:
-        self._problem = "needs-mfa" if event == "needs-mfa" else (
-            self.manager.last_problem if event == "refresh-failed" else None)
-        message = self._push_message()
+    def _changed(self, event: Event, state: RoleState | None) -> None:
+        message = push_message(self.manager.status())
         with self._lock:
             comms = list(self._comms)
         for comm in comms:
@@ -88,16 +91,18 @@ class CommChannel:
 
     def _received(self, comm: Any, msg: dict) -> None:
         data = msg.get("content", {}).get("data")
-        request_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), (str, int)) else None
+        request_id: RequestId = (
+            data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), (str, int)) else None
+        )
         try:
-            reply = self.handle(data)
+            answer = self.handle(data)
         except Exception as exc:  # the kernel must survive any message
             log.warning("jupyter-awsrole: comm request failed", exc_info=True)
-            reply = {"ok": False, "error": f"Internal error: {type(exc).__name__}."}
-        reply["id"] = request_id
+            answer = {"ok": False, "error": f"Internal error: {type(exc).__name__}."}
+        reply: Reply = {**answer, "id": request_id}
         comm.send(reply)
 
-    def handle(self, data: Any) -> dict[str, Any]:
+    def handle(self, data: Any) -> Answer:
         """Answer one request; malformed ones get an error, never an exception."""
         if not isinstance(data, dict):
             return {"ok": False, "error": "A request must be a JSON object."}
@@ -108,9 +113,10 @@ class CommChannel:
             return {"ok": False, "error": f"Unknown request {str(request)[:40]!r}; use one of {', '.join(REQUESTS)}."}
         try:
             if request == "role":
-                return {"ok": True, "role": role_payload(self.manager.active), "problem": self._problem}
-            if request == "list":
-                return {"ok": True, "profiles": self._profile_rows()}
+                status = self.manager.status()
+                return {"ok": True, "role": role_payload(status.role), "problem": problem_payload(status.problem)}
+            if request in ("list", "switchable"):
+                return {"ok": True, "profiles": self.manager.listing().public(switchable=request == "switchable")}
             if request == "unset":
                 self.manager.unset()
                 return {"ok": True, "role": None}
@@ -119,32 +125,17 @@ class CommChannel:
                 return {"ok": False, "error": "Name a profile (a non-empty string)."}
             if request == "needs_code":
                 return {"ok": True, "needs_code": self.manager.needs_code(profile)}
-            return self._assume(profile, data.get("mfa_code"))
+            return self._assume(profile, data.get("mfa_code"), Options.parse(Options.pick(data)))
         except AwsRoleError as exc:
             return {"ok": False, "error": str(exc)}
 
-    def _assume(self, profile: str, code: Any) -> dict[str, Any]:
+    def _assume(self, profile: str, code: Any, options: Options) -> Answer:
         if code is not None and not isinstance(code, str):
             return {"ok": False, "error": "An MFA code is 6 digits."}
-        try:
-            state = self.manager.assume(profile, mfa=code if code else NoPrompt())
-        except MfaRequired:
+        state = self.manager.switch(profile, code, options)
+        if state is None:
             return {"ok": False, "needs_code": True, "error": "Type the MFA code for this profile."}
         return {"ok": True, "role": role_payload(state)}
-
-    def _profile_rows(self) -> list[dict[str, Any]]:
-        """The list answer, rebuilt only when the config files changed (5,000 profiles are common)."""
-        profiles = self.manager.store.profiles()
-        if self._listed[0] is not profiles:
-            self._listed = (profiles, [self._profile_row(p) for p in self.manager.list_profiles()])
-        return self._listed[1]
-
-    @staticmethod
-    def _profile_row(info: Any) -> dict[str, Any]:
-        return {
-            "name": info.name, "kind": info.kind, "role_arn": info.role_arn, "source": info.source,
-            "mfa": info.mfa, "region": info.region, "problem": info.problem,
-        }
 
 
 _channel: CommChannel | None = None

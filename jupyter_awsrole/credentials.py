@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import AwsRoleError
 
@@ -99,7 +100,7 @@ class Credentials:
         return (self.expiration - (now or utcnow())).total_seconds()
 
     @classmethod
-    def from_sts(cls, data: Any) -> "Credentials":
+    def from_sts(cls, data: Any) -> Credentials:
         """Build from the `Credentials` member of an STS answer or a cache file; MalformedCredentials if odd."""
         if not isinstance(data, Mapping):
             raise MalformedCredentials("Credentials is not an object.")

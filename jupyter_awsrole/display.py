@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import html
-from typing import Sequence
+from collections.abc import Sequence
 
-from .credentials import RoleState
-from .manager import ProfileInfo, time_left
+from .credentials import RoleState, utcnow
+from .events import Problem, ProblemKind
+from .listing import ProfileInfo
+
+
+def minutes(seconds: float) -> str:
+    """'52 min', for one-line messages."""
+    return f"{max(0, int(seconds // 60))} min"
+
+
+def time_left(state: RoleState) -> str:
+    """'52 min' / 'expired', for one-line confirmations."""
+    left = state.seconds_left(utcnow())
+    return "expired" if left <= 0 else minutes(left)
 
 
 def confirmation(state: RoleState) -> str:
@@ -68,7 +80,7 @@ class ProfileTable:
         return f"... {hidden} more; narrow with %awsrole --list WORDS" if hidden > 0 else ""
 
     def _cells(self) -> list[tuple[str, ...]]:
-        out = []
+        out: list[tuple[str, ...]] = []
         for r in self.rows[: self.max_rows]:
             mark = "*" if r.name == self.active else ""
             role = r.role_arn if not r.problem else f"{r.role_arn} [{r.problem}]"
@@ -78,7 +90,7 @@ class ProfileTable:
     def __repr__(self) -> str:
         cells = [self.columns, *self._cells()]
         widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns))]
-        text = "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
+        text = "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip() for row in cells)
         return f"{text}\n{self._more}" if self._more else text
 
     def _repr_html_(self) -> str:
@@ -89,3 +101,21 @@ class ProfileTable:
         )
         more = f"<p>{html.escape(self._more)}</p>" if self._more else ""
         return f"<table class='jupyter-awsrole-list'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+
+
+def reminder(state: RoleState, problem: Problem | None) -> str | None:
+    """The line told before a cell when the role expired or cannot be renewed, in the magic's words."""
+    left = state.seconds_left()
+    if left <= 0:
+        return (
+            f"awsrole: the credentials of profile '{state.profile}' expired at"
+            f" {state.expiration:%H:%M} UTC; run %awsrole {state.profile} to assume it again."
+        )
+    if problem is None:
+        return None
+    if problem.kind is ProblemKind.NEEDS_MFA:
+        return (
+            f"awsrole: profile '{state.profile}' expires in {minutes(left)} and renewing it needs"
+            f" a new MFA code: run %awsrole {state.profile} --refresh."
+        )
+    return f"awsrole: could not renew profile '{state.profile}' ({minutes(left)} left): {problem.message}"

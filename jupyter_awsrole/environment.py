@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
+from .compat import forget_default_session_credentials
 from .credentials import RoleState
 from .errors import AwsRoleError
 
@@ -31,7 +33,7 @@ class Variables(dict):
 
     __str__ = __repr__
 
-    def copy(self) -> "Variables":
+    def copy(self) -> Variables:
         """dict.copy() would return a plain dict, whose repr shows the values."""
         return Variables(self)
 
@@ -114,14 +116,8 @@ def _replace(env: MutableMapping[str, str], values: Mapping[str, str]) -> None:
 def reset_sdk_caches(profile_changed: bool = True) -> None:
     """boto3's default session and fsspec's S3FileSystem instances keep old credentials; make them forget."""
     boto3 = sys.modules.get("boto3")
-    session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
-    core = getattr(session, "_session", None)
-    if not profile_changed and core is not None and hasattr(core, "_credentials"):
-        # Same profile selection: only the credentials change. Keeping the session keeps its loaded
-        # service data, so the next boto3.client() costs 1 ms instead of 35 ms.
-        core._credentials = None
-    elif boto3 is not None:
-        boto3.DEFAULT_SESSION = None
+    if boto3 is not None:
+        forget_default_session_credentials(boto3, keep_session=not profile_changed)
     s3fs = sys.modules.get("s3fs")
     if s3fs is not None:
         s3fs.S3FileSystem.clear_instance_cache()

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 
 class AwsRoleError(Exception):
-    """Anything the user can fix; front ends show str(error) as a one-line message."""
+    """Anything the user can fix; front ends show str(error) as a one-line message.
 
-    def __init__(self, message: str) -> None:
+    `field` names the argument at fault (`duration`, `region`...); the message then starts with that name,
+    so that each front end can say it in its own words (`--duration` in the magic).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(" ".join(message.split()))
+        self.field = field
+
+    def naming(self, labels: Mapping[str, str]) -> str:
+        """The message with the field called as a front end calls it (`labels` maps field -> label)."""
+        message = str(self)
+        if self.field is not None and self.field in labels and message.startswith(self.field):
+            return labels[self.field] + message[len(self.field) :]
+        return message
 
 
 class ProfileError(AwsRoleError):
@@ -38,7 +51,7 @@ def call_cleanly(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return func(*args, **kwargs)
     except AwsRoleError as exc:
-        failure = type(exc)(str(exc))
+        failure = type(exc)(str(exc), field=exc.field)
     except KeyboardInterrupt:
         failure = KeyboardInterrupt()
     raise failure from None  # outside the except block: no context to carry along either

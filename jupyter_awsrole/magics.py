@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import shlex
+import sys
+import weakref
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -11,32 +15,41 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 
 from . import history
-from .display import ProfileTable, StatusView, confirmation
+from .credentials import RoleState
+from .display import ProfileTable, StatusView, confirmation, reminder
 from .errors import AwsRoleError
+from .events import Event
 from .manager import RoleManager
-from .mfa import FixedCode
+from .options import SPECS, Code, Options, OptionSpec
 
-FLAGS = (
-    "--mfa-token", "--region", "--duration", "--session-name", "--external-id",
-    "--refresh", "--list", "--unset", "--picker",
-)
 ACTIONS = ("--list", "--unset", "--picker")
-OPTIONS = ("--mfa-token", "--region", "--duration", "--session-name", "--external-id", "--refresh")
+OPTIONS = ("--mfa-token", *(spec.flag for spec in SPECS))  # what goes with a profile
+FLAGS = (*OPTIONS, *ACTIONS)
+LABELS = {spec.name: spec.flag for spec in SPECS}  # how the magic says the fields the core names
+NO_PROFILE = "Name a profile: %awsrole PROFILE (see %awsrole --list)."
 INTERRUPTED = "Interrupted; nothing was changed."
 
 
+def _option(spec: OptionSpec) -> Any:
+    """The argparse argument of one field of Options."""
+    if spec.switch:
+        return argument(spec.flag, action="store_true", help=spec.help)
+    return argument(spec.flag, metavar=spec.metavar, help=spec.help)
+
+
 def _arguments(func: Any) -> Any:
+    """The magic's arguments: the profile, the code, every field of Options, then the actions."""
     for decorator in reversed(
         [
             magic_arguments(),
-            argument("profile", nargs="*", metavar="PROFILE",
-                     help="AWS profile to assume (quote a name with spaces); with --list, words to match."),
-            argument("--mfa-token", metavar="CODE", help="MFA code, instead of being asked for it."),
-            argument("--region", help="Region to set instead of the profile's."),
-            argument("--duration", metavar="SECONDS", help="Session length (900-43200)."),
-            argument("--session-name", metavar="NAME", help="RoleSessionName to use."),
-            argument("--external-id", metavar="ID", help="ExternalId to send."),
-            argument("--refresh", action="store_true", help="Ignore the cached session and assume again."),
+            argument(
+                "profile",
+                nargs="*",
+                metavar="PROFILE",
+                help="AWS profile to assume (quote a name with spaces); with --list, words to match.",
+            ),
+            argument("--mfa-token", metavar="CODE", type=Code, help="MFA code, instead of being asked for it."),
+            *(_option(spec) for spec in SPECS),
             argument("--list", action="store_true", help="List every profile (or those matching the words)."),
             argument("--unset", action="store_true", help="Go back to the environment before the first switch."),
             argument("--picker", action="store_true", help="Show the role picker widget."),
@@ -46,7 +59,29 @@ def _arguments(func: Any) -> Any:
     return func
 
 
-def parse(parser: Any, line: str) -> Any:
+def said(error: AwsRoleError) -> str:
+    """An error in the magic's words: `--duration must be ...` where the core says `duration must be ...`."""
+    return NO_PROFILE if error.field == "profile" else error.naming(LABELS)
+
+
+_reminding: weakref.WeakSet[RoleManager] = weakref.WeakSet()
+
+
+def tell_reminders(manager: RoleManager) -> None:
+    """Print the manager's reminders before a cell on stderr (once per manager): the core prints nothing."""
+    if manager in _reminding:
+        return
+    _reminding.add(manager)
+
+    def remind(_event: Event, state: RoleState | None) -> None:
+        line = reminder(state, manager.status().problem) if state is not None else None
+        if line:
+            print(line, file=sys.stderr)
+
+    manager.observe(remind, events={Event.REMINDER})
+
+
+def parse(parser: argparse.ArgumentParser, line: str) -> argparse.Namespace:
     """The line split as a shell splits it (quotes removed), then read by argparse; one line on any mistake."""
     try:
         words = shlex.split(line, posix=True)
@@ -56,16 +91,14 @@ def parse(parser: Any, line: str) -> Any:
         args = parser.parse_args(words)
     except UsageError as exc:
         raise UsageError(" ".join(str(exc).split())) from None
-    if args.mfa_token is not None:
-        args.mfa_token = FixedCode(args.mfa_token)  # masked repr, for %xmode Verbose
-    return args
+    return args  # --mfa-token's value is a Code already: its repr is masked, for %xmode Verbose
 
 
-def _given(args: Any, flags: tuple[str, ...]) -> list[str]:
+def _given(args: argparse.Namespace, flags: tuple[str, ...]) -> list[str]:
     return [flag for flag in flags if getattr(args, flag[2:].replace("-", "_")) not in (None, False)]
 
 
-def contradiction(args: Any) -> str | None:
+def contradiction(args: argparse.Namespace) -> str | None:
     """Why the flags of a %awsrole line cannot all be honoured, or None."""
     actions, options = _given(args, ACTIONS), _given(args, OPTIONS)
     if len(actions) > 1:
@@ -88,8 +121,9 @@ class AwsRoleMagics(Magics):
     def __init__(self, shell: Any, manager: RoleManager) -> None:
         super().__init__(shell)
         self.manager = manager
+        tell_reminders(manager)
 
-    def _read(self, func: Any, line: str) -> Any:
+    def _read(self, func: Any, line: str) -> argparse.Namespace:
         """Mask an MFA code in this cell's history first: a line that fails to parse must not keep it."""
         if history.carries_code(line):
             history.scrub(self.shell, line)
@@ -98,16 +132,6 @@ class AwsRoleMagics(Magics):
         if problem:
             raise UsageError(problem)
         return args
-
-    def _options(self, args: Any) -> dict[str, Any]:
-        return {
-            "mfa": args.mfa_token,
-            "region": args.region,
-            "duration": args.duration,
-            "session_name": args.session_name,
-            "external_id": args.external_id,
-            "refresh": args.refresh,
-        }
 
     @line_magic
     @_arguments
@@ -119,30 +143,33 @@ class AwsRoleMagics(Magics):
         try:
             self._act(args)
         except AwsRoleError as exc:
-            message = str(exc)
+            message = said(exc)
         except KeyboardInterrupt:
             message = self._interrupted(before)
         else:
             return
         raise UsageError(message)  # outside the except: no traceback, no frame with the interrupted call's locals
 
-    def _act(self, args: Any) -> None:
+    def _act(self, args: argparse.Namespace) -> None:
         if args.list:
             active = self.manager.active.profile if self.manager.active else None
             display(ProfileTable(self.manager.list_profiles(" ".join(args.profile)), active))
         elif args.unset:
-            print("Back to the environment from before the first switch." if self.manager.unset()
-                  else "No role was assumed; nothing to undo.")
+            print(
+                "Back to the environment from before the first switch."
+                if self.manager.unset()
+                else "No role was assumed; nothing to undo."
+            )
         elif args.picker:
             from .role_picker import picker
 
             display(picker(self.manager))
         elif args.profile:
-            print(confirmation(self.manager.assume(args.profile[0], **self._options(args))))
+            print(confirmation(self.manager.assume(args.profile[0], mfa=args.mfa_token, **Options.pick(vars(args)))))
         else:
             display(StatusView(self.manager.active))
 
-    def _interrupted(self, before: Any) -> str:
+    def _interrupted(self, before: RoleState | None) -> str:
         """What an interrupted switch left: the manager changes all or nothing."""
         now = self.manager.active
         if now is before:
@@ -157,6 +184,7 @@ class AwsRoleMagics(Magics):
         del line
         if len(args.profile) != 1 or _given(args, ACTIONS):
             raise UsageError("%%awsrole needs a profile: %%awsrole PROFILE [options].")
+        assert self.shell is not None  # a magic runs in a shell
         scope = self._enter(args)
         try:
             result = self.shell.run_cell(cell, store_history=False)
@@ -166,14 +194,14 @@ class AwsRoleMagics(Magics):
         if error is not None:
             raise UsageError(f"The cell raised {type(error).__name__}; the previous AWS state is back.")
 
-    def _enter(self, args: Any) -> Any:
+    def _enter(self, args: argparse.Namespace) -> contextlib.AbstractContextManager[RoleState]:
         """The role's scope, entered; a failure or an interrupt is one line and changes nothing."""
         before = self.manager.active
-        scope = self.manager.scoped(args.profile[0], **self._options(args))
+        scope = self.manager.scoped(args.profile[0], mfa=args.mfa_token, **Options.pick(vars(args)))
         try:
             scope.__enter__()
         except AwsRoleError as exc:
-            message = str(exc)
+            message = said(exc)
         except KeyboardInterrupt:
             message = self._interrupted(before)
         else:
@@ -191,7 +219,7 @@ def complete_profiles(manager: RoleManager, text: str) -> list[str]:
     if current.startswith("-"):
         return [f for f in FLAGS if f.startswith(current)]
     try:
-        names = sorted(manager.store.profiles())
+        names = manager.profile_names()
     except AwsRoleError:
         return []
     return [n for n in names if n.startswith(current)]

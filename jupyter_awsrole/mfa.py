@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import getpass
 import re
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from .errors import MfaError, MfaRequired
 
@@ -39,8 +40,7 @@ class StdinPrompt:
         except Exception as exc:
             if type(exc).__name__ == "StdinNotImplementedError":
                 raise MfaError(
-                    f"This frontend cannot ask for the MFA code of {serial};"
-                    " pass --mfa-token CODE or mfa=callable."
+                    f"This frontend cannot ask for the MFA code of {serial}; pass --mfa-token CODE or mfa=callable."
                 ) from None
             raise
 
@@ -83,7 +83,10 @@ class NoPrompt:
         raise MfaRequired(f"A new MFA code for {serial} is needed.")
 
 
-def as_source(mfa: "MfaSource | Callable[[str], str] | str | None") -> MfaSource:
+MfaInput = MfaSource | Callable[[str], str] | str | None  # what `mfa=` takes: a source, a function, a code
+
+
+def as_source(mfa: MfaInput) -> MfaSource:
     """Turn what a user passed (nothing, a code, a function) into an MfaSource."""
     if mfa is None:
         return StdinPrompt()

@@ -6,8 +6,9 @@ import contextlib
 import difflib
 import gc
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from .errors import ProfileError
 
@@ -107,6 +108,11 @@ class Plan:
         return self.profile.region
 
     @property
+    def role_arn(self) -> str:
+        """The role the chain ends in (a web-identity profile's own, when botocore assumes it)."""
+        return self.hops[-1].role_arn if self.hops else self.profile.role_arn or ""
+
+    @property
     def source_label(self) -> str:
         """Where the chain starts, for `--list` and the picker."""
         if self.credential_source:
@@ -140,7 +146,6 @@ class ProfileStore:
         self._signature: Any = None
         self._profiles: dict[str, Profile] = {}
         self._plans: dict[str, Plan | ProfileError] = {}
-        self._role_names: list[tuple[str, str]] | None = None
 
     def profiles(self) -> dict[str, Profile]:
         """All profiles by name; cheap when the files did not change."""
@@ -150,16 +155,8 @@ class ProfileStore:
             with bulk():
                 self._profiles = _load(config_file, creds_file)
             self._plans = {}
-            self._role_names = None
             self._signature = signature
         return self._profiles
-
-    def role_names(self) -> list[tuple[str, str]]:
-        """(name, lower-case name) of every profile with a role, sorted; for type-to-filter lists."""
-        profiles = self.profiles()
-        if self._role_names is None:
-            self._role_names = [(n, n.lower()) for n in sorted(n for n, p in profiles.items() if p.role_arn)]
-        return self._role_names
 
     def get(self, name: str) -> Profile:
         """A profile by name, or a ProfileError that suggests the closest names."""
@@ -288,7 +285,7 @@ def plan_chain(profiles: Mapping[str, Profile], name: str) -> Plan:
     current = start
     while True:
         if current.name in seen:
-            cycle = " -> ".join(seen[seen.index(current.name):] + [current.name])
+            cycle = " -> ".join([*seen[seen.index(current.name) :], current.name])
             raise ProfileError(f"Profile '{name}': source_profile loop {cycle}.")
         seen.append(current.name)
         if current.kind == "web-identity":
@@ -296,9 +293,7 @@ def plan_chain(profiles: Mapping[str, Profile], name: str) -> Plan:
             return Plan(start, current, None, tuple(reversed(hops)))
         source, cred_source = current.source_profile, current.credential_source
         if source and cred_source:
-            raise ProfileError(
-                f"Profile '{current.name}' has both source_profile and credential_source; keep one."
-            )
+            raise ProfileError(f"Profile '{current.name}' has both source_profile and credential_source; keep one.")
         if not source and not cred_source:
             raise ProfileError(
                 f"Profile '{current.name}' has role_arn but neither source_profile nor credential_source."
@@ -311,6 +306,7 @@ def plan_chain(profiles: Mapping[str, Profile], name: str) -> Plan:
                     f" (use one of {', '.join(CREDENTIAL_SOURCES)})."
                 )
             return Plan(start, None, cred_source, tuple(reversed(hops)))
+        assert source is not None  # checked above: a role without credential_source has a source_profile
         if source == current.name and current.has_keys:
             return Plan(start, _own_keys(current), None, tuple(reversed(hops)))
         if source not in profiles:

@@ -8,9 +8,9 @@ from typing import Any
 
 from .countdown import countdown_html
 from .credentials import RoleState
-from .errors import AwsRoleError, MfaRequired
+from .errors import AwsRoleError
+from .events import Event
 from .manager import RoleManager
-from .mfa import NoPrompt
 
 MAX_SHOWN = 200
 
@@ -23,7 +23,8 @@ def _code_field_class() -> type:
 
     class CodeField(w.Password):
         value = Unicode(help="The MFA code being typed; cleared as soon as it is read").tag(
-            sync=True, echo_update=False)
+            sync=True, echo_update=False
+        )
 
     return CodeField
 
@@ -48,7 +49,9 @@ class RolePicker:
         self.error = w.HTML()
         left = w.VBox([self.filter, self.select, self.more])
         right = w.VBox([self.details, w.HBox([self.code, self.assume_button, self.clear_button]), self.error])
-        self.widget = w.VBox([w.HBox([left, right]), self.status], layout=w.Layout(border="1px solid #ccc", padding="6px"))
+        self.widget = w.VBox(
+            [w.HBox([left, right]), self.status], layout=w.Layout(border="1px solid #ccc", padding="6px")
+        )
 
         self.filter.observe(self._filtered, names="value")
         self.select.observe(self._selected, names="value")
@@ -58,7 +61,6 @@ class RolePicker:
         self._stop_observing = manager.observe(self._changed)
         self.widget.observe(self._closed, names="comm")
 
-        self._names = self._role_profiles()
         self._filtered()
         active = manager.active
         if active and active.profile in self.select.options:
@@ -70,17 +72,13 @@ class RolePicker:
 
     # -- choosing --------------------------------------------------------------------
 
-    def _role_profiles(self) -> list[tuple[str, str]]:
+    def _filtered(self, _change: Any = None) -> None:
         try:
-            return self.manager.store.role_names()
+            matches = self.manager.switchable(self.filter.value)
         except AwsRoleError as exc:
             self._show_error(str(exc))
-            return []
-
-    def _filtered(self, _change: Any = None) -> None:
-        words = self.filter.value.lower().split()
-        matches = [name for name, lower in self._names if all(word in lower for word in words)]
-        shown = matches[:MAX_SHOWN]
+            matches = []
+        shown = [row.name for row in matches[:MAX_SHOWN]]
         current = self.select.value
         self.select.options = shown
         if current in shown:
@@ -88,8 +86,11 @@ class RolePicker:
         elif len(shown) == 1:
             self.select.value = shown[0]
         hidden = len(matches) - len(shown)
-        self.more.value = f"<small>{hidden} more; type to narrow</small>" if hidden else (
-            "<small>no profile matches</small>" if not matches else "")
+        self.more.value = (
+            f"<small>{hidden} more; type to narrow</small>"
+            if hidden
+            else ("<small>no profile matches</small>" if not matches else "")
+        )
 
     def _selected(self, _change: Any = None) -> None:
         name = self.select.value
@@ -107,7 +108,7 @@ class RolePicker:
             self._show_error(str(exc))
             return
         source = html.escape(plan.source_label or "-")
-        role = html.escape(plan.hops[-1].role_arn if plan.hops else plan.profile.role_arn or "")
+        role = html.escape(plan.role_arn)
         mfa = "needs a code now" if needs else ("yes, session open" if plan.needs_mfa else "no")
         self.details.value = (
             f"<div><b>{html.escape(name)}</b><br><code>{role}</code><br>"
@@ -133,12 +134,13 @@ class RolePicker:
             self._show_error("Choose a profile first.")
             return
         try:
-            self.manager.assume(name, mfa=code if code else NoPrompt())
-        except MfaRequired:
-            self._show_code(True)
-            self._show_error("Type the MFA code and press Enter.")
+            state = self.manager.switch(name, code)
         except AwsRoleError as exc:
             self._show_error(str(exc))
+            return
+        if state is None:
+            self._show_code(True)
+            self._show_error("Type the MFA code and press Enter.")
         else:
             self._show_error("")
             self._selected()
@@ -152,9 +154,9 @@ class RolePicker:
 
     # -- following the kernel --------------------------------------------------------
 
-    def _changed(self, event: str, state: RoleState | None) -> None:
+    def _changed(self, event: Event, state: RoleState | None) -> None:
         self._draw_status(state)
-        if event == "needs-mfa" and state is not None:
+        if event is Event.NEEDS_MFA and state is not None:
             self._show_error(f"Renewing {state.profile} needs a new MFA code.")
         if state is not None and state.profile in self.select.options and self.select.value != state.profile:
             self.select.value = state.profile

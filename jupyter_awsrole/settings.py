@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 from traitlets.config import Configurable
+
+from .options import MAX_DURATION, MIN_DURATION
 
 
 class AwsRole(Configurable):
@@ -13,9 +17,7 @@ class AwsRole(Configurable):
         True,
         help="Reuse and write assumed-role sessions in the AWS CLI's cache folder, so kernels and the CLI share them.",
     ).tag(config=True)
-    cache_dir = Unicode(
-        "", help="Cache folder; empty means the AWS CLI's own (~/.aws/cli/cache)."
-    ).tag(config=True)
+    cache_dir = Unicode("", help="Cache folder; empty means the AWS CLI's own (~/.aws/cli/cache).").tag(config=True)
     mfa_session_seconds = Int(
         43200,
         help="Length of the MFA session (GetSessionToken) the first MFA code opens; 0 turns MFA sessions off.",
@@ -26,9 +28,9 @@ class AwsRole(Configurable):
     refresh_margin_seconds = Int(
         1200, help="Renew credentials this many seconds before they expire (botocore refreshes clients at 15 min)."
     ).tag(config=True)
-    auto_refresh = Bool(
-        True, help="Renew credentials in the background when no new MFA code is needed."
-    ).tag(config=True)
+    auto_refresh = Bool(True, help="Renew credentials in the background when no new MFA code is needed.").tag(
+        config=True
+    )
 
     sts_connect_timeout = Float(5.0, help="Seconds to wait for a connection to STS.").tag(config=True)
     sts_read_timeout = Float(15.0, help="Seconds to wait for STS to answer one call.").tag(config=True)
@@ -58,8 +60,8 @@ class AwsRole(Configurable):
     @validate("default_duration")
     def _check_duration(self, proposal):  # type: ignore[no-untyped-def]
         value = proposal["value"]
-        if value and not 900 <= value <= 43200:
-            raise TraitError("default_duration must be 0 or between 900 and 43200 (AWS's limits).")
+        if value and not MIN_DURATION <= value <= MAX_DURATION:
+            raise TraitError(f"default_duration must be 0 or between {MIN_DURATION} and {MAX_DURATION} (AWS's limits).")
         return value
 
     @validate("refresh_margin_seconds")
@@ -67,3 +69,8 @@ class AwsRole(Configurable):
         if proposal["value"] < 0:
             raise TraitError("refresh_margin_seconds cannot be negative.")
         return proposal["value"]
+
+
+def default(name: str) -> Any:
+    """A setting's default, for the values that mirror settings (so they never repeat a number)."""
+    return AwsRole.class_traits()[name].default_value

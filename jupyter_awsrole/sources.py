@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
+from .compat import credentials_expiry
 from .credentials import Credentials
 from .errors import AwsRoleError, StsError
 from .profiles import Plan
@@ -12,8 +14,7 @@ from .sts import quiet_botocore
 
 def _frozen(creds: Any) -> Credentials:
     frozen = creds.get_frozen_credentials()
-    expiry = getattr(creds, "_expiry_time", None)
-    return Credentials(frozen.access_key, frozen.secret_key, frozen.token, expiry)
+    return Credentials(frozen.access_key, frozen.secret_key, frozen.token, credentials_expiry(creds))
 
 
 def root_credentials(plan: Plan, baseline: Mapping[str, str]) -> Credentials:

@@ -5,20 +5,23 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
+from .compat import swap_signing_credentials
 from .credentials import Credentials
 from .errors import AwsRoleError, MfaError, StsError
+from .settings import default
 
 
 @dataclass(frozen=True)
 class Timeouts:
     """Bounds on one STS call: botocore's defaults (60 s reads, legacy retries) can hang for minutes."""
 
-    connect: float = 5
-    read: float = 15
-    attempts: int = 3
+    connect: float = default("sts_connect_timeout")
+    read: float = default("sts_read_timeout")
+    attempts: int = default("sts_max_attempts")
 
 
 _session_lock = threading.Lock()
@@ -96,10 +99,9 @@ def sts_client(
     Each call has a client to itself, so a call hanging on STS never holds up another one."""
     key = (region, endpoint_url, timeouts)
     pooled = _borrow(key) or _PooledClient(region, endpoint_url, timeouts)
-    signing = pooled.credentials
-    signing.access_key = credentials.access_key_id
-    signing.secret_key = credentials.secret_access_key
-    signing.token = credentials.session_token
+    swap_signing_credentials(
+        pooled.credentials, credentials.access_key_id, credentials.secret_access_key, credentials.session_token
+    )
     completed = False
     try:
         with quiet_botocore():
@@ -109,8 +111,7 @@ def sts_client(
         completed = True  # an STS error leaves the client usable; an interrupt may not
         raise
     finally:
-        signing.access_key = signing.secret_key = "unset"
-        signing.token = None
+        swap_signing_credentials(pooled.credentials, "unset", "unset", None)
         if completed:
             _give_back(key, pooled)
 
@@ -141,9 +142,10 @@ def _cover_loggers() -> None:
     if len(loggers) == _covered:
         return
     for name, logger in list(loggers.items()):
-        if isinstance(logger, logging.Logger) and name.split(".", 1)[0] in _QUIET_LOGGERS:
-            if _filter not in logger.filters:
-                logger.addFilter(_filter)
+        if not isinstance(logger, logging.Logger) or name.split(".", 1)[0] not in _QUIET_LOGGERS:
+            continue
+        if _filter not in logger.filters:
+            logger.addFilter(_filter)
     _covered = len(loggers)
 
 

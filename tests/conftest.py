@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from jupyter_awsrole.localaws import LocalAws
+from jupyter_awsrole.sandbox_env import sandbox_environment
 from tests.support.kernel import Kernel
 
 
@@ -19,19 +18,9 @@ def local_aws(tmp_path_factory):
     aws.stop()
 
 
-def clean_environ() -> dict[str, str]:
-    """This process's environment without any AWS_* variable, so nothing leaks into a test."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-
-
 @pytest.fixture
 def kernel_env(local_aws, tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    env = clean_environ()
-    env.update(local_aws.env())
-    env.update(HOME=str(home), IPYTHONDIR=str(home / ".ipython"), PATH=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""))
-    return env
+    return sandbox_environment(local_aws.env(), tmp_path / "home")
 
 
 @pytest.fixture

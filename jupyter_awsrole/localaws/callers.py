@@ -37,9 +37,9 @@ def identify(access_key_id: str, registry: SessionRegistry) -> Caller | None:
     assumed = sts_backends[ACCOUNT_ID][PARTITION].get_assumed_role_from_access_key(access_key_id)
     if assumed is not None:
         return Caller(assumed.arn, "role", None, registry.role_has_mfa(access_key_id))
-    user = iam.get_user_from_access_key_id(access_key_id)
-    if user is not None:
-        return Caller(user.arn, "user", user.name, False)
+    owner = iam.get_user_from_access_key_id(access_key_id)
+    if owner is not None:
+        return Caller(owner.arn, "user", owner.name, False)
     return None
 
 

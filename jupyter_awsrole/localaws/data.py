@@ -28,8 +28,7 @@ def campaigns(rows: int = CAMPAIGN_ROWS, seed: int = 2026) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "campaign_id": [f"CMP-{n:04d}" for n in rng.integers(1, 151, size=rows)],
-            "date": pd.Timestamp("2025-01-01")
-            + pd.to_timedelta(rng.integers(0, 365, size=rows), unit="D"),
+            "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 365, size=rows), unit="D"),
             "channel": channel,
             "region": rng.choice(REGIONS, size=rows, p=[0.4, 0.3, 0.2, 0.1]),
             "impressions": impressions,

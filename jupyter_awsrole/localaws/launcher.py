@@ -13,11 +13,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ..loopback import DIRECT
+from ..sandbox_env import sandbox_environment
 from . import files, totp
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
-_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback never goes via a proxy
 
 
 class LocalAws:
@@ -40,7 +41,7 @@ class LocalAws:
         state_dir = Path(state_dir).resolve()
         state_dir.mkdir(parents=True, exist_ok=True)
         (state_dir / files.STATE).unlink(missing_ok=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env = sandbox_environment()
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         with open(state_dir / files.LOG, "ab") as log:
@@ -111,7 +112,7 @@ class LocalAws:
         request = urllib.request.Request(
             self.endpoint + path, data=body, method=method, headers={"Content-Type": "application/json"}
         )
-        with _DIRECT.open(request, timeout=10) as response:
+        with DIRECT.open(request, timeout=10) as response:
             return json.loads(response.read())
 
 

@@ -1,4 +1,11 @@
-"""In-process adjustments to moto's IAM enforcement so GetSessionToken credentials and role chaining work as in AWS."""
+"""In-process adjustments to moto's IAM enforcement so GetSessionToken credentials and role chaining work as in AWS.
+
+Every monkeypatch of moto is here, and only here. They replace private moto functions and methods:
+`access_control.create_access_key` (looked up by IAMRequestBase at call time), `IAMUserAccessKey`'s
+fields, `IAMPolicyStatement._check_principal`, `STSBackend.get_caller_identity` and
+`ActionAuthenticatorMixin._authenticate_and_authorize_normal_action`. Checked against moto 5.2.5;
+tests/localaws/test_moto_patches.py fails by name when a moto upgrade moves one of them.
+"""
 
 from __future__ import annotations
 
@@ -67,7 +74,7 @@ def install(registry: SessionRegistry) -> None:
         expected = self._statement.get("Principal")
         return not expected or principal_matches(expected, principal)
 
-    access_control.IAMPolicyStatement._check_principal = check_principal
+    access_control.IAMPolicyStatement._check_principal = check_principal  # type: ignore[method-assign]
 
     original_identity = STSBackend.get_caller_identity
 
@@ -78,7 +85,7 @@ def install(registry: SessionRegistry) -> None:
         user = access_control.iam_backends[self.account_id][self.partition].get_user(session.user_name)
         return user.id, user.arn, user.account_id
 
-    STSBackend.get_caller_identity = get_caller_identity
+    STSBackend.get_caller_identity = get_caller_identity  # type: ignore[method-assign]
 
     original_authorize = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
 
@@ -89,4 +96,4 @@ def install(registry: SessionRegistry) -> None:
             return
         original_authorize(self, resource)
 
-    ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = authorize
+    ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = authorize  # type: ignore[method-assign]

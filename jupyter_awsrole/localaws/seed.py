@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import boto3
 
+from ..loopback import DIRECT
 from . import data, totp
 from .account import (
     ANALYTICS_BUCKET,
@@ -93,6 +94,5 @@ def enable_enforcement(endpoint: str) -> None:
         method="POST",
         headers={"Content-Type": "application/json"},
     )
-    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with direct.open(request, timeout=10) as response:
+    with DIRECT.open(request, timeout=10) as response:
         response.read()

@@ -33,8 +33,10 @@ def principal_matches(expected: Any, caller_arn: str) -> bool:
         if candidate in ("*", caller_arn):
             return True
         role = _ROLE.match(candidate)
-        if session and role and session.group("partition", "account", "role") == role.group(
-            "partition", "account", "role"
+        if (
+            session
+            and role
+            and session.group("partition", "account", "role") == role.group("partition", "account", "role")
         ):
             return True
     return False

@@ -1,7 +1,7 @@
 /**
  * One kernel's side of the `jupyter_awsrole` comm: the pushed role, and requests with replies.
  *
- * Messages carry the role under `role`, never `state`: nbclient takes a top-level `state` for widget state.
+ * The messages are those of ./protocol (generated from the kernel's jupyter_awsrole/protocol.py).
  */
 import { ISessionContext } from '@jupyterlab/apputils';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
@@ -9,40 +9,12 @@ import { PromiseDelegate } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-export const TARGET = 'jupyter_awsrole';
+import { IProblemInfo, IReply, IRoleInfo, IRolePush, Request, TARGET } from './protocol';
+
+export { TARGET } from './protocol';
 const LOAD_CODE = '%load_ext jupyter_awsrole';
 const REPLY_TIMEOUT_MS = 120_000;
 const COMM_WAIT_MS = 10_000;
-
-/** What the kernel may tell of its role: never a secret. */
-export interface IRoleState {
-  profile: string;
-  role_arn?: string | null;
-  session_arn?: string | null;
-  account?: string | null;
-  region?: string | null;
-  expiration?: string | null;
-}
-
-export interface IProfile {
-  name: string;
-  kind: string;
-  role_arn?: string | null;
-  source?: string | null;
-  mfa: boolean;
-  region?: string | null;
-  problem?: string | null;
-}
-
-export interface IReply {
-  id: string;
-  ok: boolean;
-  error?: string;
-  needs_code?: boolean;
-  role?: IRoleState | null;
-  profiles?: IProfile[];
-  problem?: string | null;
-}
 
 /** An error whose message is the kernel's own one-line words. */
 export class RoleError extends Error {
@@ -81,12 +53,12 @@ export class RoleClient implements IDisposable {
   }
 
   /** The active role, or null. */
-  get state(): IRoleState | null {
+  get state(): IRoleInfo | null {
     return this._state;
   }
 
-  /** `null`, `"needs-mfa"` or the kernel's message about a failed refresh. */
-  get problem(): string | null {
+  /** Why the kernel could not renew the role, or null. */
+  get problem(): IProblemInfo | null {
     return this._problem;
   }
 
@@ -109,7 +81,7 @@ export class RoleClient implements IDisposable {
   }
 
   /** Send one request; loads the extension in the kernel first if it is not loaded. */
-  async request(body: Record<string, unknown>): Promise<IReply> {
+  async request(body: Request): Promise<IReply> {
     const comm = await this._ensureComm();
     const id = nextId();
     const pending = new PromiseDelegate<IReply>();
@@ -120,7 +92,7 @@ export class RoleClient implements IDisposable {
       }
     }, REPLY_TIMEOUT_MS);
     try {
-      comm.send({ ...body, id } as any);
+      comm.send({ ...body, id });
       const reply = await pending.promise;
       if (reply.role !== undefined && reply.ok) {
         this._setState(reply.role ?? null, reply.problem ?? null);
@@ -133,7 +105,7 @@ export class RoleClient implements IDisposable {
   }
 
   /** Like `request`, but a reply with ok false becomes a RoleError. */
-  async call(body: Record<string, unknown>): Promise<IReply> {
+  async call(body: Request): Promise<IReply> {
     const reply = await this.request(body);
     if (!reply.ok) {
       throw new RoleError(reply.error || 'The kernel refused.', !!reply.needs_code);
@@ -163,7 +135,7 @@ export class RoleClient implements IDisposable {
       this._reset('The kernel restarted.');
       this._probed = false;
     } else if (status === 'idle' && !this._probed) {
-      void this._probe();
+      this._probe();
     }
   }
 
@@ -201,7 +173,7 @@ export class RoleClient implements IDisposable {
   }
 
   /** Open a comm towards the kernel: it answers with the role, or closes it when not loaded. */
-  private async _probe(): Promise<void> {
+  private _probe(): void {
     const kernel = this._kernel;
     if (!kernel || kernel.isDisposed || this._disposed || this._comms.size > 0) {
       return;
@@ -228,14 +200,14 @@ export class RoleClient implements IDisposable {
       return;
     }
     this._adopt(comm);
-    this._received(msg.content.data as any);
+    this._received(msg.content.data);
   };
 
   private _adopt(comm: Kernel.IComm): void {
     const kernel = this._kernel;
     comm.onMsg = msg => {
       if (kernel === this._kernel) {
-        this._received(msg.content.data as any);
+        this._received(msg.content.data);
       }
     };
     comm.onClose = () => {
@@ -249,10 +221,11 @@ export class RoleClient implements IDisposable {
     this._candidates.add(comm);
   }
 
-  private _received(data: any): void {
-    if (!data || typeof data !== 'object') {
+  private _received(message: unknown): void {
+    if (!message || typeof message !== 'object') {
       return;
     }
+    const data = message as Partial<IRolePush> & Partial<IReply>;
     for (const comm of this._candidates) {
       if (!comm.isDisposed) {
         this._comms.add(comm);
@@ -267,12 +240,13 @@ export class RoleClient implements IDisposable {
       this._setState(data.role ?? null, data.problem ?? null, true);
       return;
     }
+    // Our requests' ids are strings; a reply to anything else (or to nothing) is not ours.
     if (typeof data.id === 'string' && this._pending.has(data.id)) {
       this._pending.get(data.id)!.resolve(data as IReply);
     }
   }
 
-  private _setState(state: IRoleState | null, problem: string | null, force = false): void {
+  private _setState(state: IRoleInfo | null, problem: IProblemInfo | null, force = false): void {
     const before = JSON.stringify([this._state, this._problem, this._lastAvailable]);
     this._state = state;
     this._problem = problem;
@@ -327,14 +301,14 @@ export class RoleClient implements IDisposable {
       store_history: false
     }).done;
     if (reply.content.status !== 'ok') {
-      const content = reply.content as any;
+      const content = reply.content as Partial<KernelMessage.IReplyErrorContent>;
       throw new RoleError(
         `Could not load jupyter_awsrole in this kernel: ${content.ename ?? 'error'}: ${content.evalue ?? ''}`.trim()
       );
     }
     if (!this._firstComm()) {
       // The kernel opens a comm to us when it loads; if it was loaded before, open our own.
-      await this._probe();
+      this._probe();
       await Promise.race([
         waiter.promise,
         new Promise(resolve => setTimeout(resolve, COMM_WAIT_MS))
@@ -361,8 +335,8 @@ export class RoleClient implements IDisposable {
   private _candidates = new Set<Kernel.IComm>();
   private _pending = new Map<string, PromiseDelegate<IReply>>();
   private _commWaiter: PromiseDelegate<void> | null = null;
-  private _state: IRoleState | null = null;
-  private _problem: string | null = null;
+  private _state: IRoleInfo | null = null;
+  private _problem: IProblemInfo | null = null;
   private _lastAvailable = false;
   private _probed = false;
   private _disposed = false;

@@ -1,7 +1,7 @@
 /**
  * The one line the status and toolbar items show, and when it turns to a warning.
  */
-import { IRoleState } from './client';
+import { IProblemInfo, IRoleInfo } from './protocol';
 
 export const WARNING_SECONDS = 10 * 60;
 
@@ -24,9 +24,17 @@ export function formatRemaining(seconds: number): string {
   return `${hours}h ${String(minutes % 60).padStart(2, '0')}m`;
 }
 
-export function label(state: IRoleState | null, problem: string | null, now = Date.now()): ILabel {
+export function label(
+  state: IRoleInfo | null,
+  problem: IProblemInfo | null,
+  now = Date.now()
+): ILabel {
   if (!state) {
-    return { text: 'AWS: none', title: 'No AWS role in this kernel. Click to choose one.', level: 'none' };
+    return {
+      text: 'AWS: none',
+      title: 'No AWS role in this kernel. Click to choose one.',
+      level: 'none'
+    };
   }
   const where = state.account ? `${state.profile} @ ${state.account}` : state.profile;
   const lines = [`Profile: ${state.profile}`];
@@ -51,7 +59,11 @@ export function label(state: IRoleState | null, problem: string | null, now = Da
     }
   }
   if (problem) {
-    lines.push(problem === 'needs-mfa' ? 'Renewing needs an MFA code: click to type one.' : problem);
+    lines.push(
+      problem.kind === 'needs-mfa'
+        ? 'Renewing needs an MFA code: click to type one.'
+        : problem.message
+    );
     if (level === 'ok') {
       level = 'warning';
     }

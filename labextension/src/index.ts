@@ -7,6 +7,7 @@ import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IStatusBar } from '@jupyterlab/statusbar';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { DisposableDelegate } from '@lumino/disposable';
 import { Signal } from '@lumino/signaling';
 
@@ -18,10 +19,10 @@ export { RoleClient } from './client';
 
 const NAMESPACE = 'jupyter-awsrole';
 
-export namespace CommandIDs {
-  export const switchRole = `${NAMESPACE}:switch-role`;
-  export const clearRole = `${NAMESPACE}:clear-role`;
-}
+export const CommandIDs = {
+  switchRole: `${NAMESPACE}:switch-role`,
+  clearRole: `${NAMESPACE}:clear-role`
+} as const;
 
 /** One client per notebook panel, disposed with it. */
 const clients = new WeakMap<NotebookPanel, RoleClient>();
@@ -44,7 +45,10 @@ function switcherFor(app: JupyterFrontEnd, panel: NotebookPanel | null): void {
   void app.commands.execute(CommandIDs.switchRole, { panelId: panel.id });
 }
 
-function findPanel(tracker: INotebookTracker, args: any): NotebookPanel | null {
+function findPanel(
+  tracker: INotebookTracker,
+  args: ReadonlyPartialJSONObject | undefined
+): NotebookPanel | null {
   const id = typeof args?.panelId === 'string' ? args.panelId : null;
   if (id) {
     return tracker.find(panel => panel.id === id) ?? null;
@@ -59,7 +63,8 @@ const commands: JupyterFrontEndPlugin<void> = {
   requires: [INotebookTracker],
   optional: [ICommandPalette],
   activate: (app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null) => {
-    const hasKernel = (args: any) => !!findPanel(tracker, args)?.sessionContext.session?.kernel;
+    const hasKernel = (args: ReadonlyPartialJSONObject) =>
+      !!findPanel(tracker, args)?.sessionContext.session?.kernel;
     app.commands.addCommand(CommandIDs.switchRole, {
       label: 'AWS: Switch role…',
       caption: 'Assume an AWS role profile in this notebook’s kernel',
@@ -83,7 +88,9 @@ const commands: JupyterFrontEndPlugin<void> = {
         try {
           await clientFor(panel).call({ request: 'unset' });
         } catch (error) {
-          Notification.error(error instanceof Error ? error.message : String(error), { autoClose: 8000 });
+          Notification.error(error instanceof Error ? error.message : String(error), {
+            autoClose: 8000
+          });
         }
       }
     });
@@ -128,7 +135,7 @@ const toolbarItem: JupyterFrontEndPlugin<void> = {
   description: 'The notebook kernel’s AWS role in each notebook’s toolbar (also in Notebook 7).',
   autoStart: true,
   requires: [INotebookTracker],
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker) => {
+  activate: (app: JupyterFrontEnd, _tracker: INotebookTracker) => {
     const extension: DocumentRegistry.IWidgetExtension<NotebookPanel, INotebookModel> = {
       createNew: panel => {
         const item = new RoleItem('jp-awsrole-toolbar', () => switcherFor(app, panel));

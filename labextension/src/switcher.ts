@@ -4,7 +4,9 @@
 import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
-import { IProfile, RoleClient, RoleError } from './client';
+import { RoleClient, RoleError } from './client';
+import { matching } from './filter';
+import { IAssumeRequest, IProfileRow } from './protocol';
 
 /** The dialog's body: filter, profile rows, code box, error line. */
 export class SwitcherBody extends Widget {
@@ -85,7 +87,7 @@ export class SwitcherBody extends Widget {
     this.showError('');
     this._status.textContent = `Assuming ${name}…`;
     try {
-      const body: Record<string, unknown> = { request: 'assume', profile: name };
+      const body: IAssumeRequest = { request: 'assume', profile: name };
       if (code) {
         body.mfa_code = code;
       }
@@ -112,11 +114,12 @@ export class SwitcherBody extends Widget {
   private async _load(): Promise<void> {
     this._status.textContent = 'Reading the kernel’s AWS profiles…';
     try {
-      const reply = await this.client.call({ request: 'list' });
-      const all = reply.profiles ?? [];
-      const roles = all.filter(p => p.kind === 'role');
-      this._profiles = roles.length ? roles : all;
-      this._status.textContent = this._profiles.length ? '' : 'No profiles in this kernel’s AWS config.';
+      // The kernel says what can be switched to, as the picker and the magic see it.
+      const reply = await this.client.call({ request: 'switchable' });
+      this._profiles = reply.profiles ?? [];
+      this._status.textContent = this._profiles.length
+        ? ''
+        : 'No role profiles in this kernel’s AWS config.';
     } catch (error) {
       this._status.textContent = '';
       this.showError(error instanceof Error ? error.message : String(error));
@@ -127,12 +130,8 @@ export class SwitcherBody extends Widget {
     }
   }
 
-  private _visible(): IProfile[] {
-    const words = this._filter.value.toLowerCase().split(/\s+/).filter(Boolean);
-    return this._profiles.filter(p => {
-      const text = `${p.name} ${p.role_arn ?? ''}`.toLowerCase();
-      return words.every(w => text.includes(w));
-    });
+  private _visible(): IProfileRow[] {
+    return matching(this._profiles, this._filter.value);
   }
 
   private _renderRows(): void {
@@ -222,7 +221,7 @@ export class SwitcherBody extends Widget {
   private _code: HTMLInputElement;
   private _error: HTMLDivElement;
   private _status: HTMLDivElement;
-  private _profiles: IProfile[] = [];
+  private _profiles: IProfileRow[] = [];
   private _selected: string | null = null;
   private _busy = false;
 }

@@ -202,7 +202,11 @@ def test_kernel_restart_and_the_aws_cli_share_the_cache(aws, local_aws, kernel_e
     assert again.prompts == []
     cli = subprocess.run(
         ["aws", "--profile", "marketingadmin", "sts", "get-caller-identity", "--query", "Arn", "--output", "text"],
-        env=kernel_env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
+        env=kernel_env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
     )
     assert "assumed-role/marketingadminrole/" in cli.stdout, cli.stderr
 
@@ -210,7 +214,11 @@ def test_kernel_restart_and_the_aws_cli_share_the_cache(aws, local_aws, kernel_e
 def test_a_session_the_aws_cli_opened_is_reused_without_a_prompt(aws, local_aws, kernel_env):
     cli = subprocess.run(
         ["aws", "--profile", "reporting", "sts", "get-caller-identity", "--query", "Arn", "--output", "text"],
-        env=kernel_env, capture_output=True, text=True, input=local_aws.mfa_code() + "\n", timeout=60,
+        env=kernel_env,
+        capture_output=True,
+        text=True,
+        input=local_aws.mfa_code() + "\n",
+        timeout=60,
     )
     assert "assumed-role/reportingrole/" in cli.stdout, cli.stderr
     run = aws.run("%awsrole reporting").ok()

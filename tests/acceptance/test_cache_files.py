@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.aws_cli import CLI_KEY
 from tests.support.cells import WHOAMI, extend_config
 from tests.support.kernel import Kernel
-from tests.unit.test_cache import CLI_KEY
 
 pytestmark = pytest.mark.kernel
 
@@ -51,6 +51,7 @@ def _with(path: list[str], value):
             target = target[part]
         target[path[-1]] = value
         return json.dumps(entry)
+
     return change
 
 
@@ -61,6 +62,7 @@ def _without(*path: str):
             target = target[part]
         del target[path[-1]]
         return json.dumps(entry)
+
     return change
 
 
@@ -178,7 +180,11 @@ def test_the_aws_cli_and_the_kernel_name_a_session_alike(kernel_env, local_aws, 
     extend_config(kernel_env, local_aws, tmp_path, PINNED)
     cli = subprocess.run(
         ["aws", "--profile", "pinned", "sts", "get-caller-identity", "--query", "Arn", "--output", "text"],
-        env=kernel_env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
+        env=kernel_env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
     )
     assert "assumed-role/analystrole/pinned-session" in cli.stdout, cli.stderr
     cache = home / ".aws" / "cli" / "cache"

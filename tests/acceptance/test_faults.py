@@ -27,12 +27,17 @@ def proxy(local_aws):
 
 @pytest.fixture
 def via_proxy(kernel_env, local_aws, proxy, tmp_path):
-    extend_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(
+        kernel_env,
+        local_aws,
+        tmp_path,
+        f"""
 [profile analyst-proxied]
 role_arn = arn:aws:iam::123456789012:role/analystrole
 source_profile = user1
 endpoint_url = {proxy.url}
-""")
+""",
+    )
     k = Kernel(kernel_env)
     k.run("%load_ext jupyter_awsrole").ok()
     yield k
@@ -131,8 +136,10 @@ def test_two_kernels_switching_on_one_cache_folder(kernel_env, local_aws, home):
         for k in kernels:
             k.run("%load_ext jupyter_awsrole").ok()
         for k in kernels:
-            k.kc.execute("for _ in range(5):\n    get_ipython().run_line_magic('awsrole', 'analyst --refresh')\n"
-                         "    get_ipython().run_line_magic('awsrole', 'ci --refresh')")
+            k.kc.execute(
+                "for _ in range(5):\n    get_ipython().run_line_magic('awsrole', 'analyst --refresh')\n"
+                "    get_ipython().run_line_magic('awsrole', 'ci --refresh')"
+            )
         time.sleep(0.5)
         for k in kernels:
             k.run("1", timeout=120).ok()  # waits for the loop above to finish

@@ -80,10 +80,14 @@ source_profile = user1
 """
 
 
-@pytest.mark.parametrize("call", [
-    "jupyter_awsrole.assume('marketingadmin', mfa='{wrong}')",
-    "jupyter_awsrole.assume('denied')",
-], ids=["wrong MFA code", "AccessDenied"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "jupyter_awsrole.assume('marketingadmin', mfa='{wrong}')",
+        "jupyter_awsrole.assume('denied')",
+    ],
+    ids=["wrong MFA code", "AccessDenied"],
+)
 def test_a_verbose_traceback_holds_no_long_term_secret(kernel_env, local_aws, tmp_path, call):
     extend_config(kernel_env, local_aws, tmp_path, DENIED)
     kernel = Kernel(kernel_env)

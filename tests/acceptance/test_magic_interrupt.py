@@ -28,16 +28,23 @@ def interrupted_run(kernel, code: str) -> tuple[dict, list[dict], float]:
     while True:
         msg = kernel.kc.get_iopub_msg(timeout=ANSWER_BOUND)
         messages.append(msg)
-        if (msg["parent_header"].get("msg_id") == msg_id and msg["header"]["msg_type"] == "status"
-                and msg["content"]["execution_state"] == "idle"):
+        if (
+            msg["parent_header"].get("msg_id") == msg_id
+            and msg["header"]["msg_type"] == "status"
+            and msg["content"]["execution_state"] == "idle"
+        ):
             return reply, messages, took
 
 
-@pytest.mark.parametrize("line", [
-    "%awsrole marketingadmin --refresh --mfa-token {code}",
-    "%awsrole analyst --refresh --region eu-west-1",
-    "%awsrole audit",
-], ids=["mfa-session-call", "assume-role-call", "password-prompt"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "%awsrole marketingadmin --refresh --mfa-token {code}",
+        "%awsrole analyst --refresh --region eu-west-1",
+        "%awsrole audit",
+    ],
+    ids=["mfa-session-call", "assume-role-call", "password-prompt"],
+)
 def test_interrupting_a_hung_switch_is_one_line_and_changes_nothing(kernel, local_aws, home, line):
     kernel.run("%load_ext jupyter_awsrole\n%xmode Verbose\n%awsrole analyst").ok()
     kernel.run("%config AwsRole.sts_read_timeout = 60").ok()

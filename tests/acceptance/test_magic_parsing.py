@@ -47,13 +47,17 @@ def one_line_usage_error(run) -> str:
 # -- item 7: the code leaves no trace in history, even when the line fails ---------------------------------------
 
 
-@pytest.mark.parametrize("line", [
-    "%awsrole marketingadmin --mfa-token {code} --bogus",
-    "%awsrole --mfa-token marketingadmin {code}",
-    "%awsrole marketingadmin --mfa-token={code} --duration soon",
-    "%awsrole marketingadmin --mfa {code} --unset",
-    "%awsrole marketingadmin --mfa-token '{code}",
-], ids=["unknown-flag", "code-after-profile", "equals-bad-duration", "abbreviated-flag", "open-quote"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "%awsrole marketingadmin --mfa-token {code} --bogus",
+        "%awsrole --mfa-token marketingadmin {code}",
+        "%awsrole marketingadmin --mfa-token={code} --duration soon",
+        "%awsrole marketingadmin --mfa {code} --unset",
+        "%awsrole marketingadmin --mfa-token '{code}",
+    ],
+    ids=["unknown-flag", "code-after-profile", "equals-bad-duration", "abbreviated-flag", "open-quote"],
+)
 def test_a_code_on_a_line_that_fails_is_masked_in_memory_and_on_disk(aws, home, line):
     code = fake_code()
     failed = aws.run(f"{WRITE_HISTORY}\n{line.format(code=code)}")
@@ -100,8 +104,12 @@ def test_quotes_are_removed_like_a_shell_does(aws):
 
 
 def test_a_profile_whose_name_has_spaces_can_be_named(kernel_env, local_aws, tmp_path):
-    extend_config(kernel_env, local_aws, tmp_path, (
-        '\n[profile "data team"]\nrole_arn = arn:aws:iam::123456789012:role/analystrole\nsource_profile = user1\n'))
+    extend_config(
+        kernel_env,
+        local_aws,
+        tmp_path,
+        ('\n[profile "data team"]\nrole_arn = arn:aws:iam::123456789012:role/analystrole\nsource_profile = user1\n'),
+    )
     k = Kernel(kernel_env)
     try:
         assert "Now analystrole" in k.run("%load_ext jupyter_awsrole\n%awsrole 'data team'").ok().stdout
@@ -110,21 +118,24 @@ def test_a_profile_whose_name_has_spaces_can_be_named(kernel_env, local_aws, tmp
         k.stop()
 
 
-@pytest.mark.parametrize("line, words", [
-    ("%awsrole analyst --region ''", ["region"]),
-    ("%awsrole analyst --region '   '", ["region"]),
-    ("%awsrole analyst --unset", ["--unset", "profile"]),
-    ("%awsrole --unset --list", ["--list", "--unset"]),
-    ("%awsrole --list --picker", ["--list", "--picker"]),
-    ("%awsrole --picker analyst", ["--picker", "profile"]),
-    ("%awsrole --unset --refresh", ["--unset", "--refresh"]),
-    ("%awsrole --list --region eu-west-1", ["--list", "--region"]),
-    ("%awsrole --region eu-west-1", ["--region", "profile"]),
-    ("%awsrole --refresh", ["--refresh", "profile"]),
-    ("%awsrole analyst marketingadmin", ["One profile"]),
-    ("%awsrole \"analyst", ["Cannot read the arguments"]),
-    ("%%awsrole --unset\nprint(1)", ["%%awsrole needs a profile"]),
-])
+@pytest.mark.parametrize(
+    "line, words",
+    [
+        ("%awsrole analyst --region ''", ["region"]),
+        ("%awsrole analyst --region '   '", ["region"]),
+        ("%awsrole analyst --unset", ["--unset", "profile"]),
+        ("%awsrole --unset --list", ["--list", "--unset"]),
+        ("%awsrole --list --picker", ["--list", "--picker"]),
+        ("%awsrole --picker analyst", ["--picker", "profile"]),
+        ("%awsrole --unset --refresh", ["--unset", "--refresh"]),
+        ("%awsrole --list --region eu-west-1", ["--list", "--region"]),
+        ("%awsrole --region eu-west-1", ["--region", "profile"]),
+        ("%awsrole --refresh", ["--refresh", "profile"]),
+        ("%awsrole analyst marketingadmin", ["One profile"]),
+        ('%awsrole "analyst', ["Cannot read the arguments"]),
+        ("%%awsrole --unset\nprint(1)", ["%%awsrole needs a profile"]),
+    ],
+)
 def test_contradictions_and_empty_values_are_one_line_and_change_nothing(aws, line, words):
     aws.run("%awsrole analyst").ok()
     before = aws.run(AWS_ENV).ok().stdout

@@ -22,7 +22,11 @@ def user1_keys(local_aws) -> tuple[str, str]:
 @pytest.fixture
 def self_sourced(kernel_env, local_aws, tmp_path):
     key, secret = user1_keys(local_aws)
-    extend_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(
+        kernel_env,
+        local_aws,
+        tmp_path,
+        f"""
 [profile selfie]
 role_arn = arn:aws:iam::123456789012:role/analystrole
 source_profile = selfie
@@ -30,7 +34,8 @@ aws_access_key_id = {key}
 aws_secret_access_key = {secret}
 region = us-east-1
 endpoint_url = {local_aws.endpoint}
-""")
+""",
+    )
     k = Kernel(kernel_env)
     yield k
     k.stop()

@@ -17,7 +17,6 @@ from tests.support.kernel import Kernel
 pytestmark = pytest.mark.kernel
 
 
-
 def _ci_keys(local_aws) -> dict[str, str]:
     return json.loads(Path(local_aws.state_dir, "env.json").read_text())
 
@@ -60,17 +59,25 @@ class _SsoPortal(_LoopbackServer):
 
     def __init__(self, keys: dict[str, str], token: str) -> None:
         expiry_ms = int((dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)).timestamp() * 1000)
-        body = json.dumps({"roleCredentials": {
-            "accessKeyId": keys["AWS_ACCESS_KEY_ID"], "secretAccessKey": keys["AWS_SECRET_ACCESS_KEY"],
-            "sessionToken": "", "expiration": expiry_ms,
-        }}).encode()
+        body = json.dumps(
+            {
+                "roleCredentials": {
+                    "accessKeyId": keys["AWS_ACCESS_KEY_ID"],
+                    "secretAccessKey": keys["AWS_SECRET_ACCESS_KEY"],
+                    "sessionToken": "",
+                    "expiration": expiry_ms,
+                }
+            }
+        ).encode()
         self.requests: list[str] = []
         requests = self.requests
 
         class Handler(_QuietHandler):
             def do_GET(self):
                 requests.append(self.path)
-                ok = self.headers.get("x-amz-sso_bearer_token") == token and self.path.startswith("/federation/credentials")
+                ok = self.headers.get("x-amz-sso_bearer_token") == token and self.path.startswith(
+                    "/federation/credentials"
+                )
                 if ok:
                     self.send(body)
                 else:
@@ -84,10 +91,15 @@ class _MetadataServer(_LoopbackServer):
 
     def __init__(self, keys: dict[str, str]) -> None:
         expiry = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        body = json.dumps({
-            "AccessKeyId": keys["AWS_ACCESS_KEY_ID"], "SecretAccessKey": keys["AWS_SECRET_ACCESS_KEY"],
-            "Token": "", "Expiration": expiry, "Code": "Success",
-        }).encode()
+        body = json.dumps(
+            {
+                "AccessKeyId": keys["AWS_ACCESS_KEY_ID"],
+                "SecretAccessKey": keys["AWS_SECRET_ACCESS_KEY"],
+                "Token": "",
+                "Expiration": expiry,
+                "Code": "Success",
+            }
+        ).encode()
 
         class Handler(_QuietHandler):
             def do_PUT(self):  # IMDSv2 token
@@ -122,27 +134,37 @@ def test_credential_process_source(kernel_env, local_aws, tmp_path):
     key, secret = _user1_keys(local_aws)
     script = tmp_path / "creds.py"
     script.write_text(
-        "import json\nprint(json.dumps({'Version': 1, 'AccessKeyId': %r, 'SecretAccessKey': %r}))\n" % (key, secret)
+        f"import json\nprint(json.dumps({{'Version': 1, 'AccessKeyId': {key!r}, 'SecretAccessKey': {secret!r}}}))\n"
     )
-    extend_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(
+        kernel_env,
+        local_aws,
+        tmp_path,
+        f"""
 [profile proc]
 credential_process = {sys.executable} {script}
 [profile analyst-via-process]
 role_arn = arn:aws:iam::123456789012:role/analystrole
 source_profile = proc
 endpoint_url = {local_aws.endpoint}
-""")
+""",
+    )
     assert "assumed-role/analystrole/" in _assume(kernel_env, "%awsrole analyst-via-process")
 
 
 def test_ecs_container_source(kernel_env, local_aws, tmp_path, metadata):
     kernel_env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = metadata.url + "/v2/credentials"
-    extend_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(
+        kernel_env,
+        local_aws,
+        tmp_path,
+        f"""
 [profile ecs]
 role_arn = arn:aws:iam::123456789012:role/envrole
 credential_source = EcsContainer
 endpoint_url = {local_aws.endpoint}
-""")
+""",
+    )
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         kernel_env.pop(name)
     assert "assumed-role/envrole/" in _assume(kernel_env, "%awsrole ecs")
@@ -151,18 +173,27 @@ endpoint_url = {local_aws.endpoint}
 def test_ec2_instance_metadata_source(kernel_env, local_aws, tmp_path, metadata):
     kernel_env.pop("AWS_EC2_METADATA_DISABLED", None)
     kernel_env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = metadata.url + "/"
-    extend_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(
+        kernel_env,
+        local_aws,
+        tmp_path,
+        f"""
 [profile ec2]
 role_arn = arn:aws:iam::123456789012:role/envrole
 credential_source = Ec2InstanceMetadata
 endpoint_url = {local_aws.endpoint}
-""")
+""",
+    )
     assert "assumed-role/envrole/" in _assume(kernel_env, "%awsrole ec2")
 
 
 def test_sts_goes_to_the_endpoint_of_the_profile_being_assumed(kernel_env, local_aws, tmp_path):
     kernel_env.pop("AWS_ENDPOINT_URL")
-    extend_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(
+        kernel_env,
+        local_aws,
+        tmp_path,
+        f"""
 [profile elsewhere-user]
 aws_access_key_id = {_user1_keys(local_aws)[0]}
 aws_secret_access_key = {_user1_keys(local_aws)[1]}
@@ -171,7 +202,8 @@ endpoint_url = http://127.0.0.1:9
 role_arn = arn:aws:iam::123456789012:role/analystrole
 source_profile = elsewhere-user
 endpoint_url = {local_aws.endpoint}
-""")
+""",
+    )
     k = Kernel(kernel_env)
     try:
         k.run("%load_ext jupyter_awsrole\n%awsrole analyst-here").ok()
@@ -183,12 +215,17 @@ endpoint_url = {local_aws.endpoint}
 
 
 def test_unreachable_sts_and_throttling_are_one_line(kernel_env, local_aws, tmp_path):
-    extend_config(kernel_env, local_aws, tmp_path, """
+    extend_config(
+        kernel_env,
+        local_aws,
+        tmp_path,
+        """
 [profile nowhere]
 role_arn = arn:aws:iam::123456789012:role/analystrole
 source_profile = user1
 endpoint_url = http://127.0.0.1:9
-""")
+""",
+    )
     k = Kernel(kernel_env)
     try:
         k.run("%load_ext jupyter_awsrole").ok()
@@ -203,7 +240,9 @@ endpoint_url = http://127.0.0.1:9
         assert "throttling" in slow.error["evalue"]
         assert "Traceback" not in down.text + slow.text
         k.run("%awsrole analyst --region eu-west-3").ok()
-        assert k.run("import os; print(os.environ['AWS_REGION'], os.environ['AWS_DEFAULT_REGION'])").ok().stdout.split() == ["eu-west-3", "eu-west-3"]
+        assert k.run(
+            "import os; print(os.environ['AWS_REGION'], os.environ['AWS_DEFAULT_REGION'])"
+        ).ok().stdout.split() == ["eu-west-3", "eu-west-3"]
     finally:
         k.stop()
 
@@ -211,7 +250,11 @@ endpoint_url = http://127.0.0.1:9
 def test_web_identity_source(kernel_env, local_aws, tmp_path):
     token = tmp_path / "token"
     token.write_text("header.payload.signature")
-    extend_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(
+        kernel_env,
+        local_aws,
+        tmp_path,
+        f"""
 [profile federated]
 role_arn = arn:aws:iam::123456789012:role/analystrole
 web_identity_token_file = {token}
@@ -220,7 +263,8 @@ endpoint_url = {local_aws.endpoint}
 role_arn = arn:aws:iam::123456789012:role/analystrole
 web_identity_token_file = {tmp_path / "no-such-token"}
 endpoint_url = {local_aws.endpoint}
-""")
+""",
+    )
     k = Kernel(kernel_env)
     try:
         k.run("%load_ext jupyter_awsrole").ok()
@@ -242,13 +286,23 @@ def test_sso_source_uses_the_cached_token_of_aws_sso_login(kernel_env, local_aws
     token = "sso-access-token-for-tests"
     cache = Path(kernel_env["HOME"]) / ".aws" / "sso" / "cache"
     cache.mkdir(parents=True)
-    (cache / f"{hashlib.sha1(b'corp').hexdigest()}.json").write_text(json.dumps({
-        "startUrl": "https://corp.example/start", "region": "us-east-1", "accessToken": token,
-        "expiresAt": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }))
+    (cache / f"{hashlib.sha1(b'corp').hexdigest()}.json").write_text(
+        json.dumps(
+            {
+                "startUrl": "https://corp.example/start",
+                "region": "us-east-1",
+                "accessToken": token,
+                "expiresAt": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+        )
+    )
     portal = _SsoPortal(_ci_keys(local_aws), token)
     kernel_env["AWS_ENDPOINT_URL_SSO"] = portal.url
-    extend_config(kernel_env, local_aws, tmp_path, f"""
+    extend_config(
+        kernel_env,
+        local_aws,
+        tmp_path,
+        f"""
 [sso-session corp]
 sso_start_url = https://corp.example/start
 sso_region = us-east-1
@@ -260,7 +314,8 @@ sso_role_name = Developer
 role_arn = arn:aws:iam::123456789012:role/analystrole
 source_profile = corp-dev
 endpoint_url = {local_aws.endpoint}
-""")
+""",
+    )
     try:
         assert "assumed-role/analystrole/" in _assume(kernel_env, "%awsrole analyst-via-sso")
         assert any("role_name=Developer" in r and "account_id=123456789012" in r for r in portal.requests)

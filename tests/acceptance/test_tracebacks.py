@@ -72,7 +72,8 @@ def test_verbose_tracebacks_of_failures_hold_no_secret(verbose, local_aws, home,
 
     failures = {
         "wrong MFA code": k.run(
-            f"jupyter_awsrole.assume('marketingadmin', mfa={code_file(local_aws.wrong_mfa_code())}, refresh=True)"),
+            f"jupyter_awsrole.assume('marketingadmin', mfa={code_file(local_aws.wrong_mfa_code())}, refresh=True)"
+        ),
         "AccessDenied": k.run("jupyter_awsrole.assume('denied')"),
         "bad region": k.run("jupyter_awsrole.assume('ci', region='eu west 1')"),
         "duration over the role's limit": k.run("jupyter_awsrole.assume('analyst', duration=43200, refresh=True)"),
@@ -83,10 +84,14 @@ def test_verbose_tracebacks_of_failures_hold_no_secret(verbose, local_aws, home,
         "interrupted magic": interrupted(k, local_aws, "%awsrole reporting --refresh"),
     }
     expected = {
-        "wrong MFA code": "MfaError", "AccessDenied": "StsError", "bad region": "AwsRoleError",
+        "wrong MFA code": "MfaError",
+        "AccessDenied": "StsError",
+        "bad region": "AwsRoleError",
         "duration over the role's limit": "StsError",
-        "bad duration in a scope": "AwsRoleError", "error inside a scope": "ValueError",
-        "interrupted switch": "KeyboardInterrupt", "interrupted refresh": "KeyboardInterrupt",
+        "bad duration in a scope": "AwsRoleError",
+        "error inside a scope": "ValueError",
+        "interrupted switch": "KeyboardInterrupt",
+        "interrupted refresh": "KeyboardInterrupt",
     }
     known = secrets_in_play(local_aws, home) | set(codes)
     assert len(known) >= 10

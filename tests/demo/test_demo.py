@@ -10,7 +10,8 @@ import urllib.request
 
 import pytest
 
-from tests.demo.conftest import DemoProcess
+from jupyter_awsrole.loopback import DIRECT
+from tests.support.demo_process import DemoProcess
 from tests.support.leaks import assert_no_leak
 
 pytestmark = pytest.mark.browser
@@ -19,12 +20,12 @@ pytestmark = pytest.mark.browser
 def _api(demo, path: str, method: str = "GET", body: dict | None = None) -> dict:
     base, token = demo.url.split("/lab/")[0], demo.url.split("token=")[1]
     request = urllib.request.Request(
-        f"{base}{path}?token={token}", method=method,
+        f"{base}{path}?token={token}",
+        method=method,
         data=json.dumps(body).encode() if body is not None else None,
         headers={"Content-Type": "application/json"},
     )
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(request, timeout=30) as answer:
+    with DIRECT.open(request, timeout=30) as answer:
         return json.loads(answer.read() or b"{}")
 
 
@@ -124,7 +125,9 @@ def test_picker_in_chromium_then_the_saved_notebook_holds_no_secret(demo, page, 
     assert code_box.input_value() == ""
     page.keyboard.press("Control+s")
     notebook = demo.root / "notebooks" / "02-role-picker.ipynb"
-    page.wait_for_function("() => !document.title.startsWith('*') && !document.querySelector('.jp-mod-dirty')", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.title.startsWith('*') && !document.querySelector('.jp-mod-dirty')", timeout=30_000
+    )
     page.wait_for_timeout(500)
     saved = notebook.read_text()
     assert "application/vnd.jupyter.widget-state+json" in saved  # widget state was saved...

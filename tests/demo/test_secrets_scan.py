@@ -55,7 +55,9 @@ def _use_picker(page, demo, codes: set[str]) -> None:
         page.get_by_role("button", name="Assume").first.click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('.jupyter-awsrole-status')]"
-        ".some(e => e.textContent.includes('marketingadminrole'))", timeout=30_000)
+        ".some(e => e.textContent.includes('marketingadminrole'))",
+        timeout=30_000,
+    )
 
 
 def _use_lab_switcher(page, demo, codes: set[str]) -> None:
@@ -74,7 +76,8 @@ def _use_lab_switcher(page, demo, codes: set[str]) -> None:
         dialog.get_by_role("button", name="Assume role").click()
     dialog.wait_for(state="detached", timeout=30_000)
     page.wait_for_function(
-        "() => document.querySelector('.jp-awsrole-status')?.textContent.includes('reporting')", timeout=30_000)
+        "() => document.querySelector('.jp-awsrole-status')?.textContent.includes('reporting')", timeout=30_000
+    )
 
 
 def _save(page) -> None:

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.labextension.conftest import WHOAMI, browse, write_notebook
+from tests.support.lab import WHOAMI, browse, write_notebook
 
 pytestmark = pytest.mark.browser
 

@@ -58,5 +58,6 @@ def test_a_fresh_virtualenv_lists_the_extension_enabled_and_ok_without_node(whee
     text = re.sub(r"\x1b\[[0-9;]*m", "", listed.stdout + listed.stderr)
     assert listed.returncode == 0, text
     line = next((l for l in text.splitlines() if "jupyter-awsrole" in l), "")
-    assert re.search(r"jupyter-awsrole v0\.1\.0 enabled\s+OK \(python, jupyter-awsrole\)", line), text
+    release = re.escape(version("jupyter-awsrole"))
+    assert re.search(rf"jupyter-awsrole v{release} enabled\s+OK \(python, jupyter-awsrole\)", line), text
     assert (venv / SHARE / "static" / "style.js").is_file()

@@ -27,8 +27,9 @@ def notebook(*sources: str) -> nbformat.NotebookNode:
 
 def execute(nb: nbformat.NotebookNode, kernel_env: dict, folder, allow_errors: bool = False) -> nbformat.NotebookNode:
     """Run `nb` as `jupyter nbconvert --execute` does, in a kernel pointed at the local AWS."""
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
-                            resources={"metadata": {"path": str(folder)}})
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", allow_errors=allow_errors, resources={"metadata": {"path": str(folder)}}
+    )
     return client.execute(env=kernel_env, cwd=str(folder))
 
 
@@ -49,22 +50,27 @@ def errors_of(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
 def seconds(cell: nbformat.NotebookNode) -> float:
     """How long the kernel took over one cell, from nbclient's own timing metadata."""
     timing = cell.metadata["execution"]
-    start, end = (datetime.fromisoformat(timing[k].replace("Z", "+00:00"))
-                  for k in ("iopub.execute_input", "shell.execute_reply"))
+    start, end = (
+        datetime.fromisoformat(timing[k].replace("Z", "+00:00")) for k in ("iopub.execute_input", "shell.execute_reply")
+    )
     return (end - start).total_seconds()
 
 
 def test_a_notebook_that_loads_the_extension_runs_to_the_end(kernel_env, tmp_path, local_aws, home):
-    nb = execute(notebook(
-        "%load_ext jupyter_awsrole",
-        "%awsrole analyst",
-        WHOAMI,
-        "%awsrole",
-        "%awsrole --picker",
-        "%awsrole --unset",
-        "%awsrole --unset",
-        "print('the end')",
-    ), kernel_env, tmp_path)
+    nb = execute(
+        notebook(
+            "%load_ext jupyter_awsrole",
+            "%awsrole analyst",
+            WHOAMI,
+            "%awsrole",
+            "%awsrole --picker",
+            "%awsrole --unset",
+            "%awsrole --unset",
+            "print('the end')",
+        ),
+        kernel_env,
+        tmp_path,
+    )
     cells = nb.cells
     assert all(not errors_of(cell) for cell in cells), [text_of(c) for c in cells if errors_of(c)]
     assert "Now analystrole in account 123456789012" in text_of(cells[1])
@@ -93,10 +99,15 @@ def test_a_role_that_needs_a_code_fails_at_once_saying_how_to_give_it(kernel_env
 
 
 def test_the_python_api_without_a_code_fails_at_once_and_changes_nothing(kernel_env, tmp_path, local_aws):
-    nb = execute(notebook(
-        "import jupyter_awsrole\njupyter_awsrole.assume('marketingadmin')",
-        "import os; print(os.environ.get('AWS_SESSION_TOKEN', 'no role'))",
-    ), kernel_env, tmp_path, allow_errors=True)
+    nb = execute(
+        notebook(
+            "import jupyter_awsrole\njupyter_awsrole.assume('marketingadmin')",
+            "import os; print(os.environ.get('AWS_SESSION_TOKEN', 'no role'))",
+        ),
+        kernel_env,
+        tmp_path,
+        allow_errors=True,
+    )
     (error,) = errors_of(nb.cells[0])
     assert "\n" not in error.evalue.strip() and "mfa=" in error.evalue, error.evalue
     assert seconds(nb.cells[0]) < CODE_BOUND_SECONDS, f"waited {seconds(nb.cells[0]):.1f} s for a code"
@@ -105,12 +116,16 @@ def test_the_python_api_without_a_code_fails_at_once_and_changes_nothing(kernel_
 
 def test_a_code_given_on_the_line_works_headless(kernel_env, tmp_path, local_aws):
     code = local_aws.mfa_code()
-    nb = execute(notebook(
-        "%load_ext jupyter_awsrole",
-        f"%awsrole marketingadmin --mfa-token {code}",
-        WHOAMI,
-        "print(In[2])",
-    ), kernel_env, tmp_path)
+    nb = execute(
+        notebook(
+            "%load_ext jupyter_awsrole",
+            f"%awsrole marketingadmin --mfa-token {code}",
+            WHOAMI,
+            "print(In[2])",
+        ),
+        kernel_env,
+        tmp_path,
+    )
     assert "assumed-role/marketingadminrole/" in text_of(nb.cells[2])
     assert_no_leak({code}, text_of(nb.cells[3]), "In[] of a headless run")
     assert "--mfa-token ******" in text_of(nb.cells[3])

@@ -215,11 +215,15 @@ def test_role_picker(kernel, local_aws, home):
     views = [b for b in picker.outputs if "application/vnd.jupyter.widget-view+json" in b]
     assert len(views) == 1, picker.text
     assert "assumed-role/analystrole/" in arn_of(done.starting("import boto3"))
-    following = kernel.run(
-        "import ipywidgets\n"
-        "print([w.value for w in ipywidgets.Widget.widgets.values()"
-        " if isinstance(w, ipywidgets.HTML) and 'jupyter-awsrole-status' in w.value][0])"
-    ).ok().stdout
+    following = (
+        kernel.run(
+            "import ipywidgets\n"
+            "print([w.value for w in ipywidgets.Widget.widgets.values()"
+            " if isinstance(w, ipywidgets.HTML) and 'jupyter-awsrole-status' in w.value][0])"
+        )
+        .ok()
+        .stdout
+    )
     assert "analystrole" in following and "123456789012" in following
     second = done.find("%awsrole --picker")
     assert any("application/vnd.jupyter.widget-view+json" in b for b in second.outputs)

@@ -73,17 +73,30 @@ def test_any_magic_line_either_works_or_says_one_line_and_changes_nothing(shell,
         assert _aws_env() == before and manager.active == active
 
 
-KEYS = ["role_arn", "source_profile", "credential_source", "mfa_serial", "external_id", "role_session_name",
-        "duration_seconds", "region", "endpoint_url", "aws_access_key_id", "aws_secret_access_key",
-        "credential_process", "sso_session", "web_identity_token_file", "bogus_key"]
+KEYS = [
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "mfa_serial",
+    "external_id",
+    "role_session_name",
+    "duration_seconds",
+    "region",
+    "endpoint_url",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "credential_process",
+    "sso_session",
+    "web_identity_token_file",
+    "bogus_key",
+]
 names = st.sampled_from(["a", "b", "c", "d", "default", "é"])
 values = st.one_of(
-    names, st.sampled_from(["Environment", "Laptop", "arn:aws:iam::123456789012:role/x", "900", "an hour", "-5", ""]),
+    names,
+    st.sampled_from(["Environment", "Laptop", "arn:aws:iam::123456789012:role/x", "900", "an hour", "-5", ""]),
     st.text(alphabet=string.ascii_letters + string.digits + ":/-_ ", max_size=20),
 )
-sections = st.tuples(
-    names, st.booleans(), st.lists(st.tuples(st.sampled_from(KEYS), values), max_size=6)
-)
+sections = st.tuples(names, st.booleans(), st.lists(st.tuples(st.sampled_from(KEYS), values), max_size=6))
 garbage = st.sampled_from(["", "no section line", "[broken", "key without value", "= value", "[profile a]"])
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from jupyter_client.manager import KernelManager
 
@@ -35,7 +35,7 @@ class Run:
     def plain(self) -> str:
         return "\n".join(b.get("text/plain", "") for b in self.outputs)
 
-    def ok(self) -> "Run":
+    def ok(self) -> Run:
         assert self.error is None, self.text
         return self
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import socket
 import threading
 
+from jupyter_awsrole.loopback import free_port
+
 
 class PausableProxy:
     """Forwards 127.0.0.1:port to a target; `down()` refuses connections, `up()` serves again."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
+        self.port = free_port()
         self._server: socket.socket | None = None
         self._open: set[socket.socket] = set()
         self.up()

@@ -9,19 +9,16 @@ import pytest
 
 from jupyter_awsrole import cache as cache_module
 from jupyter_awsrole.cache import CredentialCache, assume_role_key
-
-ROLE = "arn:aws:iam::123456789012:role/analystrole"
-# The file name the real `aws` CLI (botocore 1.43.117) wrote for a profile with role_session_name
-# pinned-session, external_id pinned-external-id and duration_seconds 1800; see
-# tests/acceptance/test_cache_files.py::test_the_aws_cli_and_the_kernel_name_a_session_alike.
-CLI_KEY = "5a0831a80cbbf383980773691ac20538d2b4c5a9"
+from tests.support.aws_cli import CLI_KEY, ROLE
 
 
 def _response(minutes: int) -> dict:
     expiry = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=minutes)
     return {
         "Credentials": {
-            "AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "s", "SessionToken": "t",
+            "AccessKeyId": "ASIAEXAMPLE",
+            "SecretAccessKey": "s",
+            "SessionToken": "t",
             "Expiration": expiry.isoformat(),
         },
         "AssumedRoleUser": {"Arn": "arn:aws:sts::1:assumed-role/r/s", "AssumedRoleId": "x"},
@@ -34,8 +31,12 @@ def _warnings(caplog) -> list[str]:
 
 
 def test_key_is_the_one_the_aws_cli_writes():
-    args = {"RoleArn": ROLE, "RoleSessionName": "pinned-session", "ExternalId": "pinned-external-id",
-            "DurationSeconds": 1800}
+    args = {
+        "RoleArn": ROLE,
+        "RoleSessionName": "pinned-session",
+        "ExternalId": "pinned-external-id",
+        "DurationSeconds": 1800,
+    }
     assert assume_role_key(ROLE, args) == CLI_KEY
 
 
@@ -95,18 +96,21 @@ def test_corrupt_file_is_ignored_with_a_warning(tmp_path, caplog):
 def _credentials(**changes):
     def change(entry):
         entry["Credentials"].update(changes)
+
     return change
 
 
 def _set(name, value):
     def change(entry):
         entry[name] = value
+
     return change
 
 
 def _drop(name):
     def change(entry):
         entry["Credentials"].pop(name)
+
     return change
 
 
@@ -123,7 +127,9 @@ CORRUPT = {
     "expiration NaN": _credentials(Expiration=float("nan")),
     "expiration 20 digits": _credentials(Expiration="12345678901234567890"),
     "expiration in year 9999": _credentials(Expiration="9999-12-31T23:59:59Z"),
-    "expiration in a year": _credentials(Expiration=(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=365)).isoformat()),
+    "expiration in a year": _credentials(
+        Expiration=(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=365)).isoformat()
+    ),
     "expiration a list": _credentials(Expiration=[2030]),
     "expiration text": _credentials(Expiration="soon"),
     "credentials a list": _set("Credentials", ["ASIA", "s"]),

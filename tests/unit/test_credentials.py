@@ -16,18 +16,29 @@ def _leaks(texts: dict[str, str]) -> list[str]:
 
 
 def _sts(**changes):
-    data = {"AccessKeyId": SECRETS[0], "SecretAccessKey": SECRETS[1], "SessionToken": SECRETS[2],
-            "Expiration": dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)}
+    data = {
+        "AccessKeyId": SECRETS[0],
+        "SecretAccessKey": SECRETS[1],
+        "SessionToken": SECRETS[2],
+        "Expiration": dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1),
+    }
     data.update(changes)
     return data
 
 
 def test_repr_hides_everything_secret():
     creds = Credentials(*SECRETS, parse_expiration("2030-01-01T00:00:00Z"))
-    state = RoleState("p", "arn:aws:iam::1:role/r", "arn:aws:sts::1:assumed-role/r/s", "1", None,
-                      creds.expiration, creds)
-    texts = {"repr(creds)": repr(creds), "str(creds)": str(creds), "repr(state)": repr(state),
-             "str(state)": str(state), "public()": str(state.public()), "format": f"{state!s} {creds}"}
+    state = RoleState(
+        "p", "arn:aws:iam::1:role/r", "arn:aws:sts::1:assumed-role/r/s", "1", None, creds.expiration, creds
+    )
+    texts = {
+        "repr(creds)": repr(creds),
+        "str(creds)": str(creds),
+        "repr(state)": repr(state),
+        "str(state)": str(state),
+        "public()": str(state.public()),
+        "format": f"{state!s} {creds}",
+    }
     assert _leaks(texts) == []
 
 
@@ -38,9 +49,26 @@ def test_expiration_parsing():
     assert parse_expiration(1893456000) == dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
 
 
-@pytest.mark.parametrize("value", [1e20, -1e20, float("nan"), float("inf"), 10**30, "12345678901234567890",
-                                   "1e+20", "+275760-09-13", "0001-01-01T00:00:00+01:00", "", "x" * 100,
-                                   True, None, [2030], {"y": 2030}])
+@pytest.mark.parametrize(
+    "value",
+    [
+        1e20,
+        -1e20,
+        float("nan"),
+        float("inf"),
+        10**30,
+        "12345678901234567890",
+        "1e+20",
+        "+275760-09-13",
+        "0001-01-01T00:00:00+01:00",
+        "",
+        "x" * 100,
+        True,
+        None,
+        [2030],
+        {"y": 2030},
+    ],
+)
 def test_odd_expirations_are_value_errors(value):
     with pytest.raises(ValueError):
         parse_expiration(value)

@@ -61,8 +61,12 @@ BEFORE = {"AWS_ACCESS_KEY_ID": "AKIAOLD", "AWS_SECRET_ACCESS_KEY": "oldsecret", 
 
 
 def _new(**changes):
-    values = {"AWS_ACCESS_KEY_ID": "ASIANEW", "AWS_SECRET_ACCESS_KEY": "newsecret", "AWS_SESSION_TOKEN": "newtoken",
-              "AWS_REGION": "eu-west-1"}
+    values = {
+        "AWS_ACCESS_KEY_ID": "ASIANEW",
+        "AWS_SECRET_ACCESS_KEY": "newsecret",
+        "AWS_SESSION_TOKEN": "newtoken",
+        "AWS_REGION": "eu-west-1",
+    }
     values.update(changes)
     return values
 
@@ -137,8 +141,16 @@ def test_snapshots_and_role_environments_show_names_only():
     secret = "wJalr" + "XUtnFEMI"
     baseline = environment.snapshot({"AWS_ACCESS_KEY_ID": "AKIA" + "OLDKEY", "AWS_SECRET_ACCESS_KEY": secret})
     values = environment.role_environment(_state(), baseline)
-    texts = [repr(baseline), str(baseline), repr(values), f"{values}", pydoc.TextRepr().repr(baseline),
-             reprlib.repr(values), repr(baseline.copy()), repr(copy.copy(values))]
+    texts = [
+        repr(baseline),
+        str(baseline),
+        repr(values),
+        f"{values}",
+        pydoc.TextRepr().repr(baseline),
+        reprlib.repr(values),
+        repr(baseline.copy()),
+        repr(copy.copy(values)),
+    ]
     leaks = [i for i, text in enumerate(texts) if secret in text or "ASIAKEY" in text]
     assert leaks == [], f"values shown by the reprs number {leaks}"
     assert "AWS_SECRET_ACCESS_KEY" in repr(baseline)

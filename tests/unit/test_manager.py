@@ -11,7 +11,10 @@ import pytest
 
 from jupyter_awsrole.credentials import Credentials, RoleState
 from jupyter_awsrole.errors import AwsRoleError, MfaError, MfaRequired, StsError, call_cleanly
-from jupyter_awsrole.manager import RoleManager
+from jupyter_awsrole.events import Event, Problem, ProblemKind
+from jupyter_awsrole.magics import tell_reminders
+from jupyter_awsrole.manager import RoleManager, Status
+from jupyter_awsrole.options import Options
 
 CONFIG = """
 [profile base]
@@ -24,6 +27,11 @@ region = eu-west-1
 [profile two]
 role_arn = arn:aws:iam::111111111111:role/two
 source_profile = base
+[profile Fed-Web]
+role_arn = arn:aws:iam::111111111111:role/web
+web_identity_token_file = /tmp/token
+[profile broken]
+role_arn = arn:aws:iam::111111111111:role/broken
 """
 
 
@@ -58,8 +66,15 @@ class FakeAssumer:
         expiry = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
         creds = Credentials(f"ASIA{self.calls:04d}", f"secret{self.calls}", f"token{self.calls}", expiry)
         role = plan.hops[-1].role_arn
-        return RoleState(plan.profile.name, role, role.replace(":iam:", ":sts:") + "/s", "111111111111",
-                         (overrides and overrides.region) or plan.region, expiry, creds)
+        return RoleState(
+            plan.profile.name,
+            role,
+            role.replace(":iam:", ":sts:") + "/s",
+            "111111111111",
+            (overrides and overrides.region) or plan.region,
+            expiry,
+            creds,
+        )
 
 
 @pytest.fixture
@@ -73,6 +88,7 @@ def manager(tmp_path, monkeypatch):
     m = RoleManager()
     m.settings.auto_refresh = False
     m.assumer = FakeAssumer()
+    tell_reminders(m)  # the magic's front end words the reminders before a cell: the core prints nothing
     yield m
     m.unset()
 
@@ -100,10 +116,9 @@ def test_a_failed_switch_changes_nothing(manager):
 def test_scoped_restores_after_an_exception(manager):
     manager.assume("one")
     before = dict(os.environ)
-    with pytest.raises(ValueError):
-        with manager.scoped("two") as state:
-            assert state.profile == "two" and os.environ["AWS_ACCESS_KEY_ID"] == "ASIA0002"
-            raise ValueError
+    with pytest.raises(ValueError), manager.scoped("two") as state:
+        assert state.profile == "two" and os.environ["AWS_ACCESS_KEY_ID"] == "ASIA0002"
+        raise ValueError
     assert dict(os.environ) == before and manager.active.profile == "one"
 
 
@@ -117,6 +132,24 @@ def test_refresh_needing_a_code_is_reported_before_the_next_cell(manager, capsys
     manager.before_cell()
     assert "needs a new MFA code" in capsys.readouterr().err
     assert os.environ["AWS_ACCESS_KEY_ID"] == "ASIA0001"
+
+
+def test_reminders_are_events_the_front_end_words_and_the_core_prints_nothing(manager, capsys):
+    bare = RoleManager()  # no front end: nobody prints
+    bare.settings.auto_refresh = False
+    bare.assumer = FakeAssumer()
+    bare.assume("one")
+    bare.assumer.fail_with = StsError("STS is down.")
+    changes, reminders = [], []
+    bare.observe(lambda event, state: changes.append(event))
+    bare.observe(lambda event, state: reminders.append((event, state.profile)), events={Event.REMINDER})
+    assert bare.refresh() is None
+    assert bare.status() == Status(bare.active, Problem(ProblemKind.REFRESH_FAILED, "STS is down."))
+    bare.before_cell()
+    assert changes == [Event.REFRESH_FAILED] and reminders == [(Event.REMINDER, "one")]
+    assert capsys.readouterr().err == ""
+    bare.unset()
+    assert bare.status() == Status(None, None) and changes[-1] == "unset"
 
 
 def make_due(manager) -> None:
@@ -192,7 +225,7 @@ def test_nothing_happens_before_a_cell_when_nothing_is_due(manager, capsys):
 
 @pytest.mark.parametrize("value", ["soon", "10", "99999"])
 def test_bad_duration_is_refused_before_anything(manager, value):
-    with pytest.raises(Exception, match="--duration"):
+    with pytest.raises(Exception, match="duration"):
         manager.assume("one", duration=value)
     assert manager.active is None
 
@@ -234,3 +267,32 @@ def test_errors_leave_the_public_boundary_without_the_frames_below(error):
         frames.append(tb.tb_frame.f_code.co_name)
         tb = tb.tb_next
     assert "_deep" not in frames and frames[-1] == "call_cleanly"
+
+
+def test_every_profile_with_a_role_can_be_switched_to_web_identity_included(manager):
+    assert [row.name for row in manager.list_profiles()] == ["Fed-Web", "base", "broken", "one", "two"]
+    assert [row.name for row in manager.switchable()] == ["Fed-Web", "broken", "one", "two"]
+    assert next(row for row in manager.switchable() if row.name == "broken").problem  # and why it will fail
+
+
+def test_one_filter_the_name_holds_every_word_ignoring_case(manager):
+    assert [row.name for row in manager.switchable("fed WEB")] == ["Fed-Web"]
+    assert [row.name for row in manager.switchable("111111111111")] == []  # the role ARN is not searched
+    assert [row.name for row in manager.list_profiles("e")] == ["Fed-Web", "base", "broken", "one"]
+    assert len(manager.switchable("  ")) == 4
+
+
+def test_profile_rows_are_read_once_per_version_of_the_files(manager, tmp_path):
+    first = manager.listing()
+    assert manager.listing() is first and first.public() is first.public()
+    (tmp_path / "config").write_text(
+        CONFIG + "[profile added]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = base\n"
+    )
+    assert "added" in [row.name for row in manager.switchable()]
+
+
+def test_a_front_end_switch_never_prompts_and_says_when_a_code_is_needed(manager):
+    manager.assumer.fail_with = MfaRequired("A new MFA code is needed.")
+    assert manager.switch("one") is None and manager.active is None
+    manager.assumer.fail_with = None
+    assert manager.switch("one", options=Options(region="eu-west-3")).region == "eu-west-3"

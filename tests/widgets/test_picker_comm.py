@@ -23,8 +23,9 @@ PICKER = (
 def browser_update(kernel, model_id: str, state: dict) -> list[dict]:
     """Send what ipywidgets' front end sends when a field changes; return every iopub message it caused."""
     kc = kernel.kc
-    msg = kc.session.msg("comm_msg", {"comm_id": model_id, "data": {"method": "update", "state": state,
-                                                                    "buffer_paths": []}})
+    msg = kc.session.msg(
+        "comm_msg", {"comm_id": model_id, "data": {"method": "update", "state": state, "buffer_paths": []}}
+    )
     kc.shell_channel.send(msg)
     return iopub_until_idle(kernel, msg["header"]["msg_id"])
 
@@ -38,8 +39,11 @@ def iopub_until_idle(kernel, parent_id: str, timeout: float = 60) -> list[dict]:
         except queue.Empty:
             continue
         seen.append(msg)
-        if (msg["header"]["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"
-                and msg["parent_header"].get("msg_id") == parent_id):
+        if (
+            msg["header"]["msg_type"] == "status"
+            and msg["content"]["execution_state"] == "idle"
+            and msg["parent_header"].get("msg_id") == parent_id
+        ):
             return seen
     raise TimeoutError("the kernel never went idle after the comm message")
 

@@ -76,7 +76,12 @@ def test_enter_in_the_code_field_assumes_and_the_code_is_cleared_at_once(manager
     assert picker.code.layout.display == "none"  # the MFA session spares the next code
     assert picker.error.value == ""
     secrets = set(json.loads(Path(local_aws.state_dir, "env.json").read_text()).values())
-    secrets |= {os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"], os.environ["AWS_SESSION_TOKEN"], code}
+    secrets |= {
+        os.environ["AWS_ACCESS_KEY_ID"],
+        os.environ["AWS_SECRET_ACCESS_KEY"],
+        os.environ["AWS_SESSION_TOKEN"],
+        code,
+    }
     assert_no_leak(secrets, _state_of_every_widget(picker), "the picker's widget state")
 
 

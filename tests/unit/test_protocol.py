@@ -1,0 +1,171 @@
+"""The comm protocol is defined once: the TypeScript types are generated from protocol.py, and the kernel's
+messages have the shapes protocol.py declares."""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from pathlib import Path
+
+import pytest
+
+from jupyter_awsrole import protocol
+from jupyter_awsrole.comm import CommChannel
+from jupyter_awsrole.credentials import Credentials, RoleState
+from jupyter_awsrole.events import Event, Problem, ProblemKind
+from jupyter_awsrole.listing import Listing, ProfileInfo
+from jupyter_awsrole.manager import Status
+
+TYPESCRIPT = Path(__file__).resolve().parents[2] / "labextension" / "src" / "protocol.ts"
+EXPIRY = dt.datetime(2030, 1, 1, 12, tzinfo=dt.timezone.utc)
+STATE = RoleState(
+    "analyst",
+    "arn:aws:iam::1:role/a",
+    "arn:aws:sts::1:assumed-role/a/s",
+    "1",
+    None,
+    EXPIRY,
+    Credentials("ASIAKEY", "secret", "token", EXPIRY),
+)
+ROWS = [
+    ProfileInfo("analyst", "role", "arn:aws:iam::1:role/a", "user1", False, "eu-west-1"),
+    ProfileInfo("user1", "keys", "", "", False, ""),
+]
+
+
+def test_the_typescript_types_are_generated_from_protocol_py():
+    assert TYPESCRIPT.read_text() == protocol.typescript(), (
+        "labextension/src/protocol.ts is stale: run `python -m jupyter_awsrole.protocol > labextension/src/protocol.ts`"
+    )
+
+
+class FakeManager:
+    """What CommChannel asks of the RoleManager, and nothing else."""
+
+    def __init__(self) -> None:
+        self.state: RoleState | None = STATE
+        self.problem: Problem | None = Problem(ProblemKind.NEEDS_MFA, "A new MFA code is needed.")
+        self.switched: list[tuple] = []
+        self.observers: list = []
+
+    def observe(self, callback):
+        self.observers.append(callback)
+        return lambda: None
+
+    def status(self) -> Status:
+        return Status(self.state, self.problem)
+
+    def listing(self) -> Listing:
+        return Listing(ROWS)
+
+    def needs_code(self, profile: str) -> bool:
+        return True
+
+    def unset(self) -> bool:
+        self.state = None
+        return True
+
+    def switch(self, profile, code=None, options=None):
+        self.switched.append((profile, code, options))
+        return STATE if code else None
+
+
+def conforms(value: object, hint: object) -> bool:
+    """Whether a JSON value has the shape of a protocol.py type hint."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is type(None):
+        return value is None
+    if hint is protocol.ProfileRow:  # the fields of listing.ProfileInfo
+        hints = typing.get_type_hints(ProfileInfo)
+        return (
+            isinstance(value, dict)
+            and set(value) == set(hints)
+            and all(isinstance(v, hints[k]) for k, v in value.items())
+        )
+    if origin is typing.Literal:
+        return value in args
+    if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
+        return any(conforms(value, arg) for arg in args)
+    if origin is list:
+        return isinstance(value, list) and all(conforms(v, args[0]) for v in value)
+    if isinstance(hint, type) and issubclass(hint, dict):  # a TypedDict
+        hints = typing.get_type_hints(hint)
+        return (
+            isinstance(value, dict)
+            and set(value) <= set(hints)
+            and hint.__required_keys__ <= set(value)
+            and all(conforms(v, hints[k]) for k, v in value.items())
+        )
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+class Comm:
+    def __init__(self) -> None:
+        self.sent: list = []
+
+    def send(self, data) -> None:
+        self.sent.append(data)
+
+
+@pytest.mark.parametrize("request_id", ["r1", 7, None])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"request": "role"},
+        {"request": "list"},
+        {"request": "switchable"},
+        {"request": "unset"},
+        {"request": "needs_code", "profile": "analyst"},
+        {"request": "assume", "profile": "analyst"},
+        {"request": "assume", "profile": "analyst", "mfa_code": "123456", "region": "eu-west-1", "duration": 900},
+        {"request": "assume", "profile": "analyst", "duration": "soon"},
+        {"request": "format-disk"},
+    ],
+)
+def test_every_reply_has_the_declared_shape_and_carries_the_id_back(data, request_id):
+    channel, comm = CommChannel(FakeManager()), Comm()
+    request = dict(data, **({} if request_id is None else {"id": request_id}))
+    channel._received(comm, {"content": {"data": request}})
+    [reply] = comm.sent
+    assert conforms(reply, protocol.Reply), reply
+    assert reply["id"] == request_id
+
+
+def test_the_push_has_the_declared_shape_with_a_typed_problem():
+    manager = FakeManager()
+    channel, comm = CommChannel(manager), Comm()
+    channel._comms.append(comm)
+    channel._changed(Event.NEEDS_MFA, STATE)
+    [push] = comm.sent
+    assert conforms(push, protocol.RolePush), push
+    assert push["problem"] == {"kind": "needs-mfa", "message": "A new MFA code is needed."}
+    assert set(push["role"]) == set(STATE.public()) == set(typing.get_type_hints(protocol.RoleInfo))
+    assert "secret" not in str(push) and "token" not in str(push)
+
+
+def test_switchable_rows_and_options_reach_the_manager():
+    manager = FakeManager()
+    channel = CommChannel(manager)
+    assert [row["name"] for row in channel.handle({"request": "switchable"})["profiles"]] == ["analyst"]
+    assert [row["name"] for row in channel.handle({"request": "list"})["profiles"]] == ["analyst", "user1"]
+    assert channel.handle({"request": "assume", "profile": "analyst"})["needs_code"] is True
+    reply = channel.handle({"request": "assume", "profile": "analyst", "mfa_code": "123456", "duration": 900})
+    assert reply["ok"] is True and manager.switched[-1][2].duration == 900
+    refused = channel.handle({"request": "assume", "profile": "analyst", "duration": 5})
+    assert refused == {"ok": False, "error": "duration must be between 900 and 43200 seconds, not 5."}
+
+
+def test_the_request_names_are_those_the_request_shapes_declare():
+    declared = [
+        name
+        for shape in typing.get_args(protocol.Request)
+        for name in typing.get_args(typing.get_type_hints(shape)["request"])
+    ]
+    assert sorted(declared) == sorted(protocol.REQUESTS)
+
+
+def test_the_problem_kinds_on_the_wire_are_the_events_module_kinds():
+    kinds = typing.get_args(typing.get_type_hints(protocol.ProblemInfo)["kind"])
+    assert sorted(kinds) == sorted(kind.value for kind in ProblemKind)
