@@ -132,3 +132,97 @@ get_ipython().run_line_magic("load_ext", "jupyter_awsrole")
 _t1 = _t.perf_counter()
 print("BENCH", '{"load": %r}' % (_t1 - _t0))
 """
+
+# 8. the credential endpoint (issue 12), each figure next to the environment mode in the same kernel.
+# A cell errors out (and the rows say n/a) when the kernel has no AwsRole.credential_mode.
+MODES = r"""
+_bsettings = __import__("jupyter_awsrole.manager").manager.get_manager().settings
+if not _bsettings.has_trait("credential_mode"):
+    raise RuntimeError("no AwsRole.credential_mode in this version")
+def _bmode(mode, profile):
+    _bip.run_line_magic("config", f'AwsRole.credential_mode = "{{mode}}"')
+    _bmagic(profile)
+    served = "AWS_CONTAINER_CREDENTIALS_FULL_URI" in _bos.environ
+    static = "AWS_ACCESS_KEY_ID" in _bos.environ
+    if (served, static) != ((True, False) if mode == "endpoint" else (False, True)):
+        raise RuntimeError(f"{{mode}} mode did not install as expected")
+_bemit(ok=True)
+"""
+
+# One GET for the active role's credentials: urllib (no proxy) and botocore's own fetcher; the baseline is
+# the same urllib GET to a bare stdlib ThreadingHTTPServer in the same kernel answering a fixed body.
+ENDPOINT_GET = r"""
+import threading, urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from botocore.utils import ContainerMetadataFetcher
+_bmode("endpoint", "{profile}")
+_uri = _bos.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+_auth = {{"Authorization": _bos.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]}}
+_open = urllib.request.build_opener(urllib.request.ProxyHandler({{}})).open
+_fetcher = ContainerMetadataFetcher()
+class _BareHandler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b'{{"AccessKeyId": "x"}}'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+_bare = ThreadingHTTPServer(("127.0.0.1", 0), _BareHandler)
+threading.Thread(target=_bare.serve_forever, daemon=True).start()
+_bare_uri = "http://127.0.0.1:%d/" % _bare.server_address[1]
+def _bget(uri):
+    with _open(urllib.request.Request(uri, headers=_auth), timeout=5) as r:
+        return r.read()
+_bget(_uri); _bget(_bare_uri); _fetcher.retrieve_full_uri(_uri, headers=_auth)
+_url, _boto, _base = [], [], []
+try:
+    for _ in range({n}):
+        t = _bpc(); _bget(_uri); _url.append(_bpc() - t)
+        t = _bpc(); _bget(_bare_uri); _base.append(_bpc() - t)
+        t = _bpc(); _fetcher.retrieve_full_uri(_uri, headers=_auth); _boto.append(_bpc() - t)
+finally:
+    _bare.shutdown(); _bare.server_close()
+_bemit(urllib=_url, botocore=_boto, bare=_base)
+"""
+
+# A fresh boto3 session and client and its first call, through the endpoint vs static env keys,
+# interleaved so both see the same machine. A full collection before each sample (not timed) keeps the
+# cyclic GC, which a fresh session's many objects set off at random, out of both figures alike.
+FRESH_CLIENT = r"""
+import boto3, gc
+def _bfresh():
+    gc.collect()
+    t = _bpc(); boto3.Session().client("sts").get_caller_identity(); return _bpc() - t
+_bmode("endpoint", "{profile}"); _bfresh()
+_bmode("environment", "{profile}"); _bfresh()
+_ep, _env = [], []
+for _ in range({n}):
+    _bmode("endpoint", "{profile}"); _ep.append(_bfresh())
+    _bmode("environment", "{profile}"); _env.append(_bfresh())
+_bemit(endpoint=_ep, environment=_env)
+"""
+
+# Cached switches between two roles, one block per mode after a few unmeasured ones.
+MODE_SWITCH = r"""
+_res = {{}}
+for _mode in ("endpoint", "environment"):
+    _bmode(_mode, "{profile}")
+    for _ in range(5):
+        _bmagic("{other}"); _bmagic("{profile}")
+    _res[_mode] = [_bmagic("{other}" if i % 2 == 0 else "{profile}") for i in range({n})]
+_bemit(**_res)
+"""
+
+# The check before every cell, in the kernel, with a role active in each mode.
+MODE_BEFORE_CELL = r"""
+import timeit, jupyter_awsrole
+_m = __import__("jupyter_awsrole.manager").manager.get_manager()
+_res = {{}}
+for _mode in ("endpoint", "environment"):
+    _bmode(_mode, "{profile}")
+    _res[_mode] = [t / 100000 for t in timeit.repeat(_m.before_cell, number=100000, repeat={repeat})]
+    _res[_mode + "_hook"] = [t / 100000 for t in timeit.repeat(jupyter_awsrole._before_cell, number=100000, repeat={repeat})]
+_bemit(**_res)
+"""

@@ -140,6 +140,53 @@ def scale_config(base: Path, path: Path, count: int) -> None:
     path.write_text("".join(parts))
 
 
+def endpoint_rows(kernel: Any, n: dict[str, int]) -> list[Row]:
+    """Section 8 (issue 12): the endpoint's figures, each beside its environment-mode baseline, same kernel.
+
+    Guarded: in a version without `AwsRole.credential_mode` (or when a cell fails) the rows say n/a and the
+    run goes on. The kernel is left in the default (endpoint) mode.
+    """
+    titles = [
+        "one GET to the credential endpoint (urllib)",
+        "first call of a fresh boto3 client: ratio endpoint / env keys",
+        "%awsrole switch between two cached roles, endpoint mode",
+        "RoleManager.before_cell() in the kernel, endpoint mode (timeit)",
+    ]
+    try:
+        bench(kernel, cells.MODES.format())
+        get, _ = bench(kernel, cells.ENDPOINT_GET.format(profile=PROFILE, n=n["endpoint_get"]))
+        fresh, _ = bench(kernel, cells.FRESH_CLIENT.format(profile=PROFILE, n=n["fresh_client"]))
+        switch, _ = bench(kernel, cells.MODE_SWITCH.format(profile=PROFILE, other=MFA_PROFILE, n=n["cached"]))
+        precell, _ = bench(kernel, cells.MODE_BEFORE_CELL.format(profile=PROFILE, repeat=n["timeit_repeat"]))
+    except RuntimeError as exc:
+        why = f"n/a ({str(exc).removeprefix('benchmark cell failed: ')[:100]})"
+        return [Row("8", what, value=why, kind="text") for what in titles]
+    finally:
+        kernel.run('%config AwsRole.credential_mode = "endpoint"')
+    one_get = Row("8", titles[0], get["urllib"], goal="< 1 ms", check=lambda v: v < 1e-3)
+    bare_get = Row("8", "same GET to a bare stdlib ThreadingHTTPServer in the kernel (fixed body)", get["bare"])
+    through = Row("8", "fresh boto3.Session().client('sts') + first call, through the endpoint", fresh["endpoint"])
+    static = Row("8", "same, through static env keys (environment mode)", fresh["environment"])
+    sw_ep = Row("8", f"%awsrole {PROFILE} <-> {MFA_PROFILE}, cached, endpoint mode", switch["endpoint"])
+    sw_env = Row("8", "same, environment mode", switch["environment"])
+    return [
+        one_get,
+        bare_get,
+        Row("8", "ratio GET endpoint / bare stdlib server", value=ratio(one_get, bare_get), kind="ratio"),
+        Row("8", "one GET to the credential endpoint (botocore's ContainerMetadataFetcher)", get["botocore"]),
+        through,
+        static,
+        Row("8", titles[1], value=ratio(through, static), kind="ratio", goal="<= 1.1", check=lambda v: v <= 1.1),
+        Row(sw_ep.section, sw_ep.what, sw_ep.samples, goal="< 1 ms", check=lambda v: v < 1e-3),
+        sw_env,
+        Row("8", "ratio cached switch endpoint / environment", value=ratio(sw_ep, sw_env), kind="ratio"),
+        Row("8", titles[3], precell["endpoint"], unit="us", goal="< 20 µs", check=lambda v: v < 20e-6),
+        Row("8", "same, environment mode", precell["environment"], unit="us"),
+        Row("8", "pre_run_cell hook jupyter_awsrole._before_cell, endpoint mode", precell["endpoint_hook"], unit="us"),
+        Row("8", "same, environment mode", precell["environment_hook"], unit="us"),
+    ]
+
+
 def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[str, Any]) -> None:
     from jupyter_awsrole.localaws import LocalAws
     from tests.support.kernel import Kernel
@@ -263,6 +310,10 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
                 goal="(reported)",
             ),
         ]
+
+        # 8. the credential endpoint, next to the environment mode --------------------------------
+        log("8. credential endpoint vs environment")
+        rows += endpoint_rows(ka, n)
 
         # 6. scale -------------------------------------------------------------------------
         log(f"6. {SCALE_PROFILES} profiles")
@@ -510,6 +561,8 @@ def main(argv: list[str] | None = None) -> int:
         cold_per_batch=5,
         load=5,
         timeit_repeat=7,
+        endpoint_get=200,
+        fresh_client=15,
     )
     if args.quick:
         args.n = dict(
@@ -523,6 +576,8 @@ def main(argv: list[str] | None = None) -> int:
             cold_per_batch=3,
             load=2,
             timeit_repeat=3,
+            endpoint_get=20,
+            fresh_client=5,
         )
 
     started = time.perf_counter()

@@ -34,6 +34,8 @@ __all__ = [
     "picker",
     "refresh",
     "role",
+    "session",
+    "storage_options",
     "unload_ipython_extension",
     "unset",
 ]
@@ -97,6 +99,32 @@ def _takes_what(model: Callable[P, object]) -> Callable[[Callable[..., R]], Call
         return func
 
     return decorate
+
+
+@_takes_what(assume)
+def session(profile: str, *, mfa: MfaInput = None, **options: Any) -> Any:
+    """A boto3.Session acting as a role, beside the kernel's active role (which does not change).
+
+    It reads the role from its own path of the kernel's credential endpoint, renewed like the rest;
+    `mfa` and the options as assume(). `%awsrole --unset` stops it too."""
+    masked = _masked(mfa)
+    del mfa
+    state, variables = call_cleanly(_manager().serve, profile, mfa=_usable(masked), **options)
+    from .served import boto3_session
+
+    return boto3_session(variables, state.region)
+
+
+@_takes_what(assume)
+def storage_options(profile: str, *, mfa: MfaInput = None, **options: Any) -> dict[str, Any]:
+    """Options with which `pd.read_csv("s3://...", storage_options=...)` and `s3fs.S3FileSystem(**...)` act
+    as a role, beside the kernel's active role (arguments as session())."""
+    masked = _masked(mfa)
+    del mfa
+    state, variables = call_cleanly(_manager().serve, profile, mfa=_usable(masked), **options)
+    from .served import s3fs_storage_options
+
+    return s3fs_storage_options(variables, state.region)
 
 
 @_takes_what(assume)

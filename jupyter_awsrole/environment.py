@@ -22,6 +22,10 @@ MANAGED = (
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_ENDPOINT_URL",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 )
 
 
@@ -57,6 +61,20 @@ def role_environment(state: RoleState, baseline: Mapping[str, str]) -> Variables
     )
     if creds.session_token:
         values["AWS_SESSION_TOKEN"] = creds.session_token
+    if state.region:
+        values["AWS_REGION"] = values["AWS_DEFAULT_REGION"] = state.region
+    if state.endpoint_url:
+        values["AWS_ENDPOINT_URL"] = state.endpoint_url
+    return values
+
+
+def endpoint_environment(state: RoleState, baseline: Mapping[str, str], endpoint: Mapping[str, str]) -> Variables:
+    """The managed variables for a role served by the kernel's endpoint: its URI and token, its region, no
+    static keys (they win over the URI in every SDK) and no profile selection."""
+    values = Variables(
+        (name, baseline[name]) for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL") if name in baseline
+    )
+    values.update(endpoint)
     if state.region:
         values["AWS_REGION"] = values["AWS_DEFAULT_REGION"] = state.region
     if state.endpoint_url:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import environment
+from . import endpoint, environment
 from .assumer import Assumer, Policy
 from .cache import CredentialCache, default_cache_dir
 from .credentials import RoleState
@@ -121,7 +121,13 @@ class RoleManager:
         return state
 
     def _install(self, state: RoleState, baseline: dict[str, str], request: tuple[Options, MfaSource]) -> None:
-        environment.apply(environment.role_environment(state, baseline))
+        if self.settings.credential_mode == "endpoint":
+            served = endpoint.get_endpoint()
+            path = served.path_for(state.profile, request[0])
+            environment.apply(environment.endpoint_environment(state, baseline, served.environment(path)))
+            served.register(state, request[0], request[1], baseline, self._renew_served)
+        else:
+            environment.apply(environment.role_environment(state, baseline))
         self.baseline = baseline
         self.active = state
         self._request = request
@@ -135,6 +141,9 @@ class RoleManager:
             if self.baseline is None:
                 return False
             environment.apply(self.baseline)
+            served = endpoint.existing_endpoint()
+            if served is not None:
+                served.unregister_all()
             self.active = None
             self.baseline = None
             self._request = None
@@ -160,6 +169,28 @@ class RoleManager:
                 self.problem = None
                 self._schedule()
             self._notify(Event.RESTORED, self.active)
+
+    def serve(self, profile: str, *, mfa: MfaInput = None, **options: Any) -> tuple[RoleState, dict[str, str]]:
+        """Assume a role and serve it at its own path of the endpoint without switching the kernel: the
+        state and the variables that point a client at it (URI, token, token file)."""
+        source = as_source(mfa)
+        del mfa
+        return call_cleanly(self._serve, profile, source, Options.parse(options))
+
+    def _serve(self, profile: str, source: MfaSource, options: Options) -> tuple[RoleState, dict[str, str]]:
+        plan = self.plan(profile)
+        with self._lock:
+            baseline = self.baseline if self.baseline is not None else environment.snapshot()
+        state = self.assumer.resolve(plan, source, baseline, options, self._policy(), options.refresh)
+        refresh_source = source if isinstance(source, CallableSource) else NoPrompt()
+        served = endpoint.get_endpoint()
+        path = served.register(state, options, refresh_source, baseline, self._renew_served)
+        return state, served.environment(path)
+
+    def _renew_served(self, served: endpoint.Served) -> RoleState:
+        """A path's renewal, asked by a request: never under the manager's lock, never a prompt."""
+        plan = self.store.plan(served.profile)
+        return self.assumer.resolve(plan, served.source, served.baseline, served.options, self._policy(), False)
 
     # -- refresh ---------------------------------------------------------------------
 

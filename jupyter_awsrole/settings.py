@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitlets import Bool, Float, Int, TraitError, Unicode, validate
+from traitlets import Bool, CaselessStrEnum, Float, Int, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 from .options import MAX_DURATION, MIN_DURATION
@@ -31,6 +31,14 @@ class AwsRole(Configurable):
     auto_refresh = Bool(True, help="Renew credentials in the background when no new MFA code is needed.").tag(
         config=True
     )
+
+    credential_mode = CaselessStrEnum(
+        ["endpoint", "environment"],
+        "endpoint",
+        help="How a switch reaches your code: 'endpoint' serves each role from the kernel's credential endpoint "
+        "(AWS_CONTAINER_CREDENTIALS_FULL_URI; every client keeps its role); 'environment' writes static keys "
+        "into os.environ (for tools that do not read the endpoint).",
+    ).tag(config=True)
 
     sts_connect_timeout = Float(5.0, help="Seconds to wait for a connection to STS.").tag(config=True)
     sts_read_timeout = Float(15.0, help="Seconds to wait for STS to answer one call.").tag(config=True)

@@ -35,13 +35,17 @@ def _root_credentials(plan: Plan, baseline: Mapping[str, str]) -> Credentials:
                 )
             token = baseline.get("AWS_SESSION_TOKEN") or baseline.get("AWS_SECURITY_TOKEN")
             return Credentials(key, secret, token or None)
-        if plan.credential_source in ("Ec2InstanceMetadata", "EcsContainer"):
+        if plan.credential_source == "EcsContainer":
+            from botocore.credentials import ContainerProvider
+
+            # The container variables from before any switch: after one, os.environ points at our own endpoint.
+            creds = ContainerProvider(environ=dict(baseline)).load()
+        elif plan.credential_source == "Ec2InstanceMetadata":
             import botocore.session
 
-            # botocore's own providers, configured as botocore configures them (endpoints, timeouts).
+            # botocore's own provider, configured as botocore configures it (endpoint, timeouts).
             resolver = botocore.session.Session().get_component("credential_provider")
-            provider = "iam-role" if plan.credential_source == "Ec2InstanceMetadata" else "container-role"
-            creds = resolver.get_provider(provider).load()
+            creds = resolver.get_provider("iam-role").load()
         else:
             root = plan.root
             assert root is not None

@@ -16,7 +16,10 @@ from tests.support.leaks import assert_no_leak, secrets_in_play
 pytestmark = pytest.mark.kernel
 
 READ = "import pandas as pd; print('rows', len(pd.read_csv('s3://marketing-data/campaigns.csv')))"
-KEY_DIGEST = "import os, hashlib; print(hashlib.sha1(os.environ['AWS_ACCESS_KEY_ID'].encode()).hexdigest())"
+KEY_DIGEST = (
+    "import hashlib, jupyter_awsrole;"
+    " print(hashlib.sha1(jupyter_awsrole.current().credentials.access_key_id.encode()).hexdigest())"
+)
 
 BAD_PROFILES = """
 [profile both]
@@ -66,7 +69,8 @@ def test_one_prompt_then_boto3_pandas_and_subprocesses_run_as_the_role(aws, loca
     shell = aws.run("!aws sts get-caller-identity --query Arn --output text").ok()
     assert "assumed-role/marketingadminrole/" in shell.stdout
     env = json.loads(aws.run(AWS_ENV).ok().stdout)
-    assert "AWS_PROFILE" not in env and env["AWS_CREDENTIAL_EXPIRATION"].endswith("Z")
+    assert "AWS_PROFILE" not in env and "AWS_ACCESS_KEY_ID" not in env  # served by the kernel's endpoint
+    assert env["AWS_CONTAINER_CREDENTIALS_FULL_URI"].startswith("http://127.0.0.1:")
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"
 
 

@@ -12,20 +12,12 @@ from pathlib import Path
 import pytest
 
 from tests.support.aws_cli import CLI_KEY
-from tests.support.cells import WHOAMI, extend_config
+from tests.support.cells import CONSISTENT, WHOAMI, extend_config
 from tests.support.kernel import Kernel
 
 pytestmark = pytest.mark.kernel
 
 WARNING = "ignoring unreadable cache file"
-# current() and os.environ must always tell the same story; prints booleans, never a value.
-CONSISTENT = (
-    "import os, jupyter_awsrole\n"
-    "s = jupyter_awsrole.current(); c = s.credentials\n"
-    "print('consistent', os.environ.get('AWS_ACCESS_KEY_ID') == c.access_key_id"
-    " and os.environ.get('AWS_SECRET_ACCESS_KEY') == c.secret_access_key"
-    " and os.environ.get('AWS_SESSION_TOKEN') == c.session_token)"
-)
 
 
 def _whoami(kernel: Kernel) -> str:

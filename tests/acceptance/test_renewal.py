@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 
 import pytest
 
-from tests.support.cells import AWS_ENV, WHOAMI, env_digest
+from tests.support.cells import WHOAMI, env_digest
 from tests.support.kernel import Kernel
 
 pytestmark = pytest.mark.kernel
@@ -27,7 +26,8 @@ def timed(kernel: Kernel, code: str) -> tuple[str, str | None, float]:
 
 def key_digest(kernel: Kernel) -> str:
     """A digest of the access key id in use, to see a renewal without printing a key."""
-    key = json.loads(kernel.run(AWS_ENV).ok().stdout).get("AWS_ACCESS_KEY_ID") or ""
+    code = "import jupyter_awsrole as j; s = j.current(); print(s.credentials.access_key_id if s else '')"
+    key = kernel.run(code).ok().stdout.strip()
     return hashlib.sha256(key.encode()).hexdigest()
 
 

@@ -204,6 +204,8 @@ def test_pandas_and_s3(kernel, local_aws, home):
     assert ran.find("%awsrole analyst").prompts == []
     assert "Denied as analyst: PermissionError" in ran.starting("try:").stdout
     assert "<table" in html_of(ran.starting('pd.read_csv("s3://analytics-data')), "analyst reads its own bucket"
+    copied = ran.starting("import jupyter_awsrole").stdout
+    assert re.search(r"copied \d{3,} rows as marketingadmin; the kernel is still analyst", copied), copied
 
     assert_no_secrets(kernel, local_aws, home, minimum=6)
 

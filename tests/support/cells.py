@@ -21,3 +21,23 @@ def extend_config(kernel_env: dict[str, str], local_aws, folder: Path, text: str
 def env_digest(kernel: Any) -> str:
     """The kernel's AWS_* variables as a digest: a failed comparison must not print credentials."""
     return hashlib.sha256(kernel.run(AWS_ENV).ok().stdout.encode()).hexdigest()
+
+
+# current() and the kernel's credentials (endpoint or environment) must tell the same story; prints a boolean
+# as `consistent <bool>` after `active <profile>`, never a value.
+CONSISTENT = (
+    "import os, json, urllib.request, jupyter_awsrole\n"
+    "s = jupyter_awsrole.current(); c = s.credentials\n"
+    "uri = os.environ.get('AWS_CONTAINER_CREDENTIALS_FULL_URI')\n"
+    "if uri:\n"
+    "    r = urllib.request.Request(uri, headers={'Authorization': os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']})\n"
+    "    d = json.load(urllib.request.build_opener(urllib.request.ProxyHandler({})).open(r))\n"
+    "    same = (d['AccessKeyId'], d['SecretAccessKey'], d['Token']) == (c.access_key_id, c.secret_access_key,"
+    " c.session_token) and 'AWS_ACCESS_KEY_ID' not in os.environ\n"
+    "    del d, r  # a verbose traceback of a later cell must not show them\n"
+    "else:\n"
+    "    same = os.environ.get('AWS_ACCESS_KEY_ID') == c.access_key_id"
+    " and os.environ.get('AWS_SECRET_ACCESS_KEY') == c.secret_access_key"
+    " and os.environ.get('AWS_SESSION_TOKEN') == c.session_token\n"
+    "print('active', s.profile, 'consistent', same)"
+)

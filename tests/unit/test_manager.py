@@ -77,8 +77,8 @@ class FakeAssumer:
         )
 
 
-@pytest.fixture
-def manager(tmp_path, monkeypatch):
+def fake_manager(tmp_path, monkeypatch, mode: str) -> RoleManager:
+    """A manager over a small config and the fake assumer, with nothing of this process's AWS settings."""
     (tmp_path / "config").write_text(CONFIG)
     for name in [n for n in os.environ if n.startswith("AWS_")]:
         monkeypatch.delenv(name)
@@ -87,7 +87,15 @@ def manager(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_PROFILE", "base")
     m = RoleManager()
     m.settings.auto_refresh = False
+    m.settings.credential_mode = mode
     m.assumer = FakeAssumer()
+    return m
+
+
+@pytest.fixture
+def manager(tmp_path, monkeypatch):
+    # These tests read the keys in os.environ; test_endpoint.py tests the endpoint mode.
+    m = fake_manager(tmp_path, monkeypatch, "environment")
     tell_reminders(m)  # the magic's front end words the reminders before a cell: the core prints nothing
     yield m
     m.unset()

@@ -77,9 +77,9 @@ def test_enter_in_the_code_field_assumes_and_the_code_is_cleared_at_once(manager
     assert picker.error.value == ""
     secrets = set(json.loads(Path(local_aws.state_dir, "env.json").read_text()).values())
     secrets |= {
-        os.environ["AWS_ACCESS_KEY_ID"],
-        os.environ["AWS_SECRET_ACCESS_KEY"],
-        os.environ["AWS_SESSION_TOKEN"],
+        manager.active.credentials.access_key_id,
+        manager.active.credentials.secret_access_key,
+        manager.active.credentials.session_token or "",
         code,
     }
     assert_no_leak(secrets, _state_of_every_widget(picker), "the picker's widget state")
