@@ -4,6 +4,7 @@ new clients and subprocesses follow the switch, unset stops every path, the toke
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -153,6 +154,9 @@ def test_the_endpoint_answers_while_a_cell_loops(kernel):
     kernel.run("print('done')").ok()
 
 
+FLOOD = 10_000  # bad requests, half without a token, half with a wrong one
+
+
 def test_a_flood_of_bad_requests_does_not_slow_cells_or_grow_memory(kernel):
     kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
     env = _endpoint_env(kernel)
@@ -163,8 +167,6 @@ def test_a_flood_of_bad_requests_does_not_slow_cells_or_grow_memory(kernel):
     rss = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     quiet = float(kernel.run(loop).ok().stdout)
     rss_before = int(kernel.run(rss).ok().stdout)
-    import threading
-
     stop = threading.Event()
     sent = [0]
 
@@ -178,13 +180,33 @@ def test_a_flood_of_bad_requests_does_not_slow_cells_or_grow_memory(kernel):
         t.start()
     try:
         loud = min(float(kernel.run(loop).ok().stdout) for _ in range(3))
-        while sent[0] < 2000:
+        while sent[0] < FLOOD:
             time.sleep(0.1)
     finally:
         stop.set()
         for t in threads:
             t.join()
     rss_after = int(kernel.run(rss).ok().stdout)
-    assert sent[0] >= 2000
+    assert sent[0] >= FLOOD
     assert loud < quiet * 2 + 0.05, (quiet, loud)
     assert rss_after - rss_before < 20_000, (rss_before, rss_after)  # KiB
+
+
+CLUSTER_WHOAMI = """
+from distributed import Client, LocalCluster
+
+def whoami():
+    import boto3
+    return boto3.client("sts").get_caller_identity()["Arn"]
+
+with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with Client(cluster) as client:
+        print(client.submit(whoami, pure=False).result(timeout=60))
+"""
+
+
+def test_local_cluster_workers_started_after_a_switch_act_as_the_new_role(kernel, local_aws):
+    kernel.run("%load_ext jupyter_awsrole\n%awsrole analyst").ok()
+    assert "assumed-role/analystrole/" in kernel.run(CLUSTER_WHOAMI, timeout=180).ok().stdout
+    kernel.run(f"%awsrole marketingadmin {_mfa(local_aws)}").ok()
+    assert "assumed-role/marketingadminrole/" in kernel.run(CLUSTER_WHOAMI, timeout=180).ok().stdout
