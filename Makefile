@@ -26,6 +26,8 @@ bench: $(STAMP)
 # into the venv's share/jupyter/labextensions makes JupyterLab and Notebook 7 load it.
 $(STAMP): pyproject.toml labextension/package.json labextension/yarn.lock $(wildcard labextension/src/*.ts labextension/style/*)
 	test -x $(PY) || python3 -m venv $(VENV)
+	# A development build (`jlpm build`) leaves its own install.json there, which the wheel also takes from labextension/.
+	rm -f jupyter_awsrole/labextension/install.json jupyter_awsrole/labextension/build_log.json
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	$(PY) -c "from jupyter_builder.federated_extensions import develop_labextension as link; \
 	link('jupyter_awsrole/labextension', overwrite=True, symlink=True, sys_prefix=True, destination='jupyter-awsrole')"

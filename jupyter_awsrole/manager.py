@@ -10,9 +10,9 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import endpoint, environment
+from . import environment
 from .assumer import Assumer, Policy
 from .cache import CredentialCache, default_cache_dir
 from .credentials import RoleState
@@ -23,6 +23,9 @@ from .mfa import CallableSource, MfaInput, MfaSource, NoPrompt, as_source
 from .options import Options
 from .profiles import Plan, Profile, ProfileStore
 from .settings import AwsRole
+
+if TYPE_CHECKING:
+    from . import endpoint  # imported on first use: http.server costs a fresh kernel's %load_ext ~15 ms
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +125,8 @@ class RoleManager:
 
     def _install(self, state: RoleState, baseline: dict[str, str], request: tuple[Options, MfaSource]) -> None:
         if self.settings.credential_mode == "endpoint":
+            from . import endpoint
+
             served = endpoint.get_endpoint()
             path = served.path_for(state.profile, request[0])
             environment.apply(environment.endpoint_environment(state, baseline, served.environment(path)))
@@ -141,6 +146,8 @@ class RoleManager:
             if self.baseline is None:
                 return False
             environment.apply(self.baseline)
+            from . import endpoint
+
             served = endpoint.existing_endpoint()
             if served is not None:
                 served.unregister_all()
@@ -183,6 +190,8 @@ class RoleManager:
             baseline = self.baseline if self.baseline is not None else environment.snapshot()
         state = self.assumer.resolve(plan, source, baseline, options, self._policy(), options.refresh)
         refresh_source = source if isinstance(source, CallableSource) else NoPrompt()
+        from . import endpoint
+
         served = endpoint.get_endpoint()
         path = served.register(state, options, refresh_source, baseline, self._renew_served)
         return state, served.environment(path)
