@@ -6,6 +6,7 @@ import contextlib
 import logging
 import math
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -146,9 +147,9 @@ class RoleManager:
             if self.baseline is None:
                 return False
             environment.apply(self.baseline)
-            from . import endpoint
-
-            served = endpoint.existing_endpoint()
+            # No endpoint without its module: unset never imports http.server only to find none.
+            loaded = sys.modules.get(f"{__package__}.endpoint")
+            served = loaded.existing_endpoint() if loaded is not None else None
             if served is not None:
                 served.unregister_all()
             self.active = None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 import time
 
 import pytest
 
+from tests.support.aws_cli import cli_whoami
 from tests.support.cells import AWS_ENV, WHOAMI, extend_config
 from tests.support.kernel import Kernel
 from tests.support.leaks import assert_no_leak, secrets_in_play
@@ -204,26 +204,12 @@ def test_kernel_restart_and_the_aws_cli_share_the_cache(aws, local_aws, kernel_e
     aws.restart()
     again = aws.run("%load_ext jupyter_awsrole\n%awsrole marketingadmin").ok()
     assert again.prompts == []
-    cli = subprocess.run(
-        ["aws", "--profile", "marketingadmin", "sts", "get-caller-identity", "--query", "Arn", "--output", "text"],
-        env=kernel_env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
+    cli = cli_whoami(kernel_env, "marketingadmin")
     assert "assumed-role/marketingadminrole/" in cli.stdout, cli.stderr
 
 
 def test_a_session_the_aws_cli_opened_is_reused_without_a_prompt(aws, local_aws, kernel_env):
-    cli = subprocess.run(
-        ["aws", "--profile", "reporting", "sts", "get-caller-identity", "--query", "Arn", "--output", "text"],
-        env=kernel_env,
-        capture_output=True,
-        text=True,
-        input=local_aws.mfa_code() + "\n",
-        timeout=60,
-    )
+    cli = cli_whoami(kernel_env, "reporting", local_aws.mfa_code())
     assert "assumed-role/reportingrole/" in cli.stdout, cli.stderr
     run = aws.run("%awsrole reporting").ok()
     assert run.prompts == []

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.support.aws_cli import CLI_KEY
+from tests.support.aws_cli import CLI_KEY, cli_whoami
 from tests.support.cells import CONSISTENT, WHOAMI, extend_config
 from tests.support.kernel import Kernel
 
@@ -170,14 +169,7 @@ duration_seconds = 1800
 
 def test_the_aws_cli_and_the_kernel_name_a_session_alike(kernel_env, local_aws, home, tmp_path):
     extend_config(kernel_env, local_aws, tmp_path, PINNED)
-    cli = subprocess.run(
-        ["aws", "--profile", "pinned", "sts", "get-caller-identity", "--query", "Arn", "--output", "text"],
-        env=kernel_env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
+    cli = cli_whoami(kernel_env, "pinned")
     assert "assumed-role/analystrole/pinned-session" in cli.stdout, cli.stderr
     cache = home / ".aws" / "cli" / "cache"
     assert [p.name for p in cache.glob("*.json")] == [f"{CLI_KEY}.json"]

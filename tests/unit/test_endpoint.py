@@ -96,15 +96,21 @@ def test_a_failed_renewal_serves_what_is_still_valid_and_nothing_once_expired():
     assert expired.current() is None
 
 
-def test_concurrent_requests_share_one_renewal_and_serve_what_is_valid_meanwhile():
-    renew = Renewals(delay=0.3)
-    served = _served(10, renew)
+def _current_in_threads(served: ep.Served, count: int) -> list[RoleState | None]:
+    """What `count` concurrent requests for one path got."""
     results: list[RoleState | None] = []
-    threads = [threading.Thread(target=lambda: results.append(served.current())) for _ in range(8)]
+    threads = [threading.Thread(target=lambda: results.append(served.current())) for _ in range(count)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return results
+
+
+def test_concurrent_requests_share_one_renewal_and_serve_what_is_valid_meanwhile():
+    renew = Renewals(delay=0.3)
+    served = _served(10, renew)
+    results = _current_in_threads(served, 8)
     assert renew.calls == 1
     assert len(results) == 8 and all(results)
     assert served.current().credentials.access_key_id == "AKIDNEW"
@@ -113,12 +119,7 @@ def test_concurrent_requests_share_one_renewal_and_serve_what_is_valid_meanwhile
 def test_requests_for_expired_credentials_wait_for_the_renewal():
     renew = Renewals(delay=0.3)
     served = _served(-1, renew)
-    results: list[RoleState | None] = []
-    threads = [threading.Thread(target=lambda: results.append(served.current())) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = _current_in_threads(served, 4)
     assert renew.calls == 1
     assert {r.credentials.access_key_id for r in results if r} == {"AKIDNEW"} and len(results) == 4
 
