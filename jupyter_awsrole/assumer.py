@@ -149,7 +149,10 @@ class Assumer:
             except AwsRoleError:
                 raise
             except Exception as exc:
-                raise translate(exc, f"AssumeRole {hop.role_arn}", name, endpoint, policy.timeouts) from None
+                action = f"AssumeRole {hop.role_arn}"
+                if "TokenCode" in extra:  # a refused code names the profile the user chose, and the device
+                    raise translate(exc, action, plan.profile.name, endpoint, policy.timeouts, hop.mfa_serial) from None
+                raise translate(exc, action, name, endpoint, policy.timeouts) from None
 
         if not hop.mfa_serial:
             return assume(creds, {})
@@ -196,7 +199,7 @@ class Assumer:
                         SerialNumber=serial, TokenCode=code, DurationSeconds=policy.mfa_session_seconds
                     )
             except Exception as exc:
-                raise translate(exc, "GetSessionToken", hop.profile.name, endpoint, policy.timeouts) from None
+                raise translate(exc, "GetSessionToken", plan.profile.name, endpoint, policy.timeouts, serial) from None
 
         response = _with_code(serial, mfa, open_session)
         key = mfa_session_key(serial, source)

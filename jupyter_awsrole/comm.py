@@ -16,11 +16,22 @@ from .errors import AwsRoleError
 from .events import Event, Problem
 from .manager import RoleManager, Status
 from .options import Options
-from .protocol import MAX_MESSAGE_BYTES, REQUESTS, TARGET, Answer, ProblemInfo, Reply, RequestId, RoleInfo, RolePush
+from .protocol import (
+    MAX_MESSAGE_BYTES,
+    REQUESTS,
+    TARGET,
+    Answer,
+    ForgetPush,
+    ProblemInfo,
+    Reply,
+    RequestId,
+    RoleInfo,
+    RolePush,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_MESSAGE_BYTES", "REQUESTS", "TARGET", "CommChannel", "install", "role_payload"]
+__all__ = ["MAX_MESSAGE_BYTES", "REQUESTS", "TARGET", "CommChannel", "forget_remembered", "install", "role_payload"]
 
 
 def role_payload(state: RoleState | None) -> RoleInfo | None:
@@ -78,7 +89,10 @@ class CommChannel:
     # -- pushing ---------------------------------------------------------------------
 
     def _changed(self, event: Event, state: RoleState | None) -> None:
-        message = push_message(self.manager.status())
+        self.tell(push_message(self.manager.status()))
+
+    def tell(self, message: RolePush | ForgetPush) -> int:
+        """Send one push to every open comm; how many were open."""
         with self._lock:
             comms = list(self._comms)
         for comm in comms:
@@ -86,6 +100,7 @@ class CommChannel:
                 comm.send(message)
             except Exception:
                 log.debug("jupyter-awsrole: a comm could not be told", exc_info=True)
+        return len(comms)
 
     # -- answering -------------------------------------------------------------------
 
@@ -116,7 +131,9 @@ class CommChannel:
                 status = self.manager.status()
                 return {"ok": True, "role": role_payload(status.role), "problem": problem_payload(status.problem)}
             if request in ("list", "switchable"):
-                return {"ok": True, "profiles": self.manager.listing().public(switchable=request == "switchable")}
+                listing = self.manager.listing()
+                rows = listing.public(switchable=request == "switchable", needs_code=self.manager.needs_code)
+                return {"ok": True, "profiles": rows}
             if request == "unset":
                 self.manager.unset()
                 return {"ok": True, "role": None}
@@ -139,6 +156,11 @@ class CommChannel:
 
 
 _channel: CommChannel | None = None
+
+
+def forget_remembered() -> bool:
+    """Ask every notebook front end on this kernel to drop the profile it remembers; False when none listens."""
+    return _channel is not None and _channel.tell({"event": "forget"}) > 0
 
 
 def install(kernel: Any, manager: RoleManager) -> CommChannel | None:

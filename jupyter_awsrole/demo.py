@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -16,6 +17,13 @@ DEMO_DIR_VARIABLE = "JUPYTER_AWSROLE_DEMO_DIR"
 FIRST_NOTEBOOK = "01-quickstart.ipynb"
 # Widget state saved with the notebook, to show it holds no secret.
 SAVE_WIDGET_STATE = {"@jupyter-widgets/jupyterlab-manager/plugin": '{"saveState": true}'}
+
+
+def terminal_settings() -> dict:
+    """Terminals run the user's shell as is, not as a login shell: a login shell's /etc/profile would reset PATH,
+    and `jupyter-awsrole mfa-code` must be found there (the server's PATH starts with this Python's scripts)."""
+    shell = os.environ.get("SHELL") or shutil.which("bash") or shutil.which("sh") or "sh"
+    return {"ServerApp": {"terminado_settings": {"shell_command": [shell]}}}
 
 
 def notebooks_source() -> Path:
@@ -36,6 +44,11 @@ class Demo:
         self.lab: JupyterServer | None = None
 
     @property
+    def temporary(self) -> bool:
+        """Whether stopping removes the folder (no --dir was given)."""
+        return self._temporary
+
+    @property
     def notebooks(self) -> Path:
         return self.root / "notebooks"
 
@@ -49,6 +62,9 @@ class Demo:
         self.aws = LocalAws.start(self.root / "aws")
         if not self.notebooks.exists():
             shutil.copytree(notebooks_source(), self.notebooks, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        config = self.root / "jupyter-config"  # the server's JUPYTER_CONFIG_DIR (jupyter_server.py)
+        config.mkdir(parents=True, exist_ok=True)
+        (config / "jupyter_server_config.json").write_text(json.dumps(terminal_settings(), indent=1) + "\n")
         self.lab = JupyterServer(
             "jupyterlab",
             self.root,
@@ -64,6 +80,27 @@ class Demo:
         except Exception:  # Ctrl-C goes up to run(), which stops everything with further signals ignored
             self.stop()
             raise
+
+    def own_notebooks(self) -> list[str]:
+        """Notebooks in the demo's folder that are not the demo's own: the user's work."""
+        shipped = {path.name for path in notebooks_source().glob("*.ipynb")}
+        found = self.notebooks.rglob("*.ipynb") if self.notebooks.is_dir() else ()
+        return sorted(
+            str(path.relative_to(self.notebooks))
+            for path in found
+            if ".ipynb_checkpoints" not in path.parts and path.name not in shipped
+        )
+
+    def removal_notice(self) -> str:
+        """What stopping deletes, said before it is deleted: a temporary folder and any notebook written there."""
+        if not self._temporary:
+            return f"Your files stay in {self.root}."
+        mine = self.own_notebooks()
+        lost = f" with your notebooks {', '.join(mine)}" if mine else ""
+        return (
+            f"Removing the demo folder {self.root}{lost}.\n"
+            "To keep your work next time: jupyter-awsrole demo --dir FOLDER"
+        )
 
     def processes(self) -> list[int]:
         """PIDs of every process still running that belongs to this demo (server, kernels, local AWS)."""
@@ -123,8 +160,14 @@ def run(root: Path | None, port: int, open_browser: bool) -> int:
             "\njupyter-awsrole demo is running against a local AWS (no AWS account involved).\n"
             f"  JupyterLab:  {demo.url}\n"
             f"  MFA code:    jupyter-awsrole mfa-code --state-dir {demo.aws.state_dir}\n"
-            "               (in a notebook: !jupyter-awsrole mfa-code)\n"
-            "  Stop:        Ctrl-C\n",
+            "               (in JupyterLab: File > New > Terminal, then jupyter-awsrole mfa-code)\n"
+            f"  Notebooks:   {demo.notebooks}\n"
+            + (
+                "               (removed when the demo stops; keep your work with --dir FOLDER)\n"
+                if demo.temporary
+                else ""
+            )
+            + "  Stop:        Ctrl-C\n",
             flush=True,
         )
         while demo.lab is not None and demo.lab.running():
@@ -136,6 +179,8 @@ def run(root: Path | None, port: int, open_browser: bool) -> int:
     finally:
         for signum in previous:
             signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        if demo.lab is not None:
+            print(demo.removal_notice(), flush=True)
         demo.stop()
         for signum, handler in previous.items():
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from .credentials import RoleState, utcnow
 from .events import Problem, ProblemKind
-from .listing import ProfileInfo
+from .listing import NO_MFA, ProfileInfo
 
 
 def minutes(seconds: float) -> str:
@@ -33,8 +33,9 @@ def confirmation(state: RoleState) -> str:
 class StatusView:
     """`%awsrole` with no argument: who this kernel runs as."""
 
-    def __init__(self, state: RoleState | None) -> None:
+    def __init__(self, state: RoleState | None, mfa: str = "") -> None:
         self.state = state
+        self.mfa = mfa  # listing.mfa_state of the profile, as the switcher and the picker say it
 
     def _rows(self) -> list[tuple[str, str]]:
         s = self.state
@@ -47,6 +48,7 @@ class StatusView:
             ("account", s.account),
             ("region", s.region or "(not set by the profile)"),
             ("expires", f"{s.expiration:%Y-%m-%d %H:%M:%S} UTC ({time_left(s)} left)"),
+            *([("MFA", self.mfa)] if self.mfa else []),
         ]
 
     def __repr__(self) -> str:
@@ -84,7 +86,8 @@ class ProfileTable:
         for r in self.rows[: self.max_rows]:
             mark = "*" if r.name == self.active else ""
             role = r.role_arn if not r.problem else f"{r.role_arn} [{r.problem}]"
-            out.append((mark + r.name, r.kind, role, r.source, "yes" if r.mfa else "", r.region))
+            mfa = "" if r.mfa_state == NO_MFA else r.mfa_state
+            out.append((mark + r.name, r.kind, role, r.source, mfa, r.region))
         return out
 
     def __repr__(self) -> str:

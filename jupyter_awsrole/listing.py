@@ -3,12 +3,42 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import AwsRoleError
 from .profiles import Profile, ProfileStore, bulk
 from .protocol import ProfileRow
+
+if TYPE_CHECKING:
+    from .manager import RoleManager
+
+# A profile's MFA, in the one set of words the switcher, the picker, `--list` and `%awsrole` all show.
+CODE_NEEDED = "code needed"
+SESSION_OPEN = "session open"
+NO_MFA = "no MFA"
+
+
+def mfa_state(name: str, has_mfa: bool, needs_code: Callable[[str], bool]) -> str:
+    """'code needed', 'session open' (an MFA profile a cached session spares the code) or 'no MFA'.
+
+    `needs_code` is RoleManager.needs_code, which knows the open MFA sessions: the one source of the answer."""
+    if not has_mfa:
+        return NO_MFA
+    try:
+        return CODE_NEEDED if needs_code(name) else SESSION_OPEN
+    except AwsRoleError:  # a broken chain: the row says why; a switch would ask first
+        return CODE_NEEDED
+
+
+def mfa_state_now(manager: RoleManager, name: str) -> str:
+    """mfa_state of one profile by name, as `%awsrole` and the picker show it ('' for a profile that cannot be planned)."""
+    try:
+        has_mfa = manager.plan(name).needs_mfa
+    except AwsRoleError:
+        return ""
+    return mfa_state(name, has_mfa, manager.needs_code)
 
 
 @dataclass(frozen=True)
@@ -22,6 +52,7 @@ class ProfileInfo:
     mfa: bool
     region: str
     problem: str = ""
+    mfa_state: str = ""  # CODE_NEEDED, SESSION_OPEN or NO_MFA; as of the config until `live()` asks the cache
 
     @property
     def switchable(self) -> bool:
@@ -31,6 +62,12 @@ class ProfileInfo:
     def public(self) -> ProfileRow:
         """The row as the lab extension gets it."""
         return ProfileRow(dataclasses.asdict(self))
+
+    def live(self, needs_code: Callable[[str], bool]) -> ProfileInfo:
+        """The row with its MFA state as of now (`needs_code`: the manager's, which knows the open sessions)."""
+        if not self.mfa:
+            return self
+        return dataclasses.replace(self, mfa_state=mfa_state(self.name, True, needs_code))
 
 
 def matching(rows: Iterable[ProfileInfo], query: str) -> list[ProfileInfo]:
@@ -56,11 +93,27 @@ class Listing:
         with bulk():
             return cls([_row(store, name, profile) for name, profile in sorted(profiles.items())])
 
-    def public(self, switchable: bool = False) -> list[ProfileRow]:
-        """Every row (or every switchable one) as JSON-ready data, built once: lists of 5,000 are common."""
+    def public(self, switchable: bool = False, needs_code: Callable[[str], bool] | None = None) -> list[ProfileRow]:
+        """Every row (or every switchable one) as JSON-ready data, built once: lists of 5,000 are common.
+
+        With `needs_code`, MFA rows say whether a code is needed now (a fresh copy of just those rows), asked once
+        per source chain: rows with the same chain share one MFA session (5,000 separate checks take 0.3 s). A
+        row's own cached session, or a duration too long for the session, is told when the row is chosen."""
         if switchable not in self._public:
             self._public[switchable] = [row.public() for row in (self.switchable if switchable else self.rows)]
-        return self._public[switchable]
+        rows = self._public[switchable]
+        if needs_code is None:
+            return rows
+        by_chain: dict[str, str] = {}
+        live = []
+        for row in rows:
+            if row["mfa"]:
+                chain = row["source"]
+                if chain not in by_chain:
+                    by_chain[chain] = mfa_state(row["name"], True, needs_code)
+                row = ProfileRow({**row, "mfa_state": by_chain[chain]})
+            live.append(row)
+        return live
 
 
 def _row(store: ProfileStore, name: str, profile: Profile) -> ProfileInfo:
@@ -71,4 +124,13 @@ def _row(store: ProfileStore, name: str, profile: Profile) -> ProfileInfo:
             source, mfa = plan.source_label, plan.needs_mfa
         except AwsRoleError as exc:
             problem = str(exc)
-    return ProfileInfo(name, profile.kind, profile.role_arn or "", source, mfa, profile.region or "", problem)
+    return ProfileInfo(
+        name,
+        profile.kind,
+        profile.role_arn or "",
+        source,
+        mfa,
+        profile.region or "",
+        problem,
+        CODE_NEEDED if mfa else NO_MFA,
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments
+from IPython.core.magic_arguments import argument, kwds, magic_arguments
 from IPython.display import display
 
 from . import history
@@ -19,13 +19,16 @@ from .credentials import RoleState
 from .display import ProfileTable, StatusView, confirmation, reminder
 from .errors import AwsRoleError
 from .events import Event
+from .listing import mfa_state_now
 from .manager import RoleManager
+from .mfa import FixedCode
 from .options import SPECS, Code, Options, OptionSpec
 
-ACTIONS = ("--list", "--unset", "--picker")
+ACTIONS = ("--list", "--unset", "--picker", "--forget")
 OPTIONS = ("--mfa-token", *(spec.flag for spec in SPECS))  # what goes with a profile
 FLAGS = (*OPTIONS, *ACTIONS)
 LABELS = {spec.name: spec.flag for spec in SPECS}  # how the magic says the fields the core names
+CODE_NOT_NEEDED = "The MFA code was not needed: the MFA session (or this role's cached session) is still open."
 NO_PROFILE = "Name a profile: %awsrole PROFILE (see %awsrole --list)."
 INTERRUPTED = "Interrupted; nothing was changed."
 
@@ -37,11 +40,22 @@ def _option(spec: OptionSpec) -> Any:
     return argument(spec.flag, metavar=spec.metavar, help=spec.help)
 
 
+FORMS = """\
+Forms:
+  %awsrole PROFILE [options]   assume the profile's role in this kernel (asks for an MFA code if needed)
+  %awsrole                     who this kernel runs as, for how long, and whether MFA needs a code
+  %awsrole --list [WORDS...]   every profile (or those whose name holds every word)
+  %awsrole --unset             back to the environment from before the first switch
+  %awsrole --forget            this notebook forgets the profile it remembers (the lab extension stops offering it)
+  %%awsrole PROFILE [options]  run one cell as the role; the previous state comes back after, also on error"""
+
+
 def _arguments(func: Any) -> Any:
     """The magic's arguments: the profile, the code, every field of Options, then the actions."""
     for decorator in reversed(
         [
             magic_arguments(),
+            kwds(epilog=FORMS),
             argument(
                 "profile",
                 nargs="*",
@@ -53,10 +67,23 @@ def _arguments(func: Any) -> Any:
             argument("--list", action="store_true", help="List every profile (or those matching the words)."),
             argument("--unset", action="store_true", help="Go back to the environment before the first switch."),
             argument("--picker", action="store_true", help="Show the role picker widget."),
+            argument("--forget", action="store_true", help="Make this notebook forget the profile it remembers."),
         ]
     ):
         func = decorator(func)
+    # IPython writes the usage as reStructuredText ("::"); `%awsrole?` shows it as plain text.
+    func.__doc__ = (func.__doc__ or "").replace("::\n\n  %", "Usage: %", 1)
     return func
+
+
+class TrackedCode(FixedCode):
+    """--mfa-token as a source that notes whether any hop asked for it, so the magic can say it was not needed."""
+
+    used = False
+
+    def __call__(self, serial: str, retry: str | None = None) -> str:
+        self.used = True
+        return super().__call__(serial, retry)
 
 
 def said(error: AwsRoleError) -> str:
@@ -153,21 +180,35 @@ class AwsRoleMagics(Magics):
     def _act(self, args: argparse.Namespace) -> None:
         if args.list:
             active = self.manager.active.profile if self.manager.active else None
-            display(ProfileTable(self.manager.list_profiles(" ".join(args.profile)), active))
+            rows = self.manager.list_profiles(" ".join(args.profile))
+            shown = [row.live(self.manager.needs_code) for row in rows[: ProfileTable.max_rows]]
+            display(ProfileTable([*shown, *rows[ProfileTable.max_rows :]], active))
         elif args.unset:
             print(
                 "Back to the environment from before the first switch."
                 if self.manager.unset()
                 else "No role was assumed; nothing to undo."
             )
+        elif args.forget:
+            from .comm import forget_remembered
+
+            print(
+                "Asked the notebook to forget the profile it remembers."
+                if forget_remembered()
+                else "No notebook front end is listening to this kernel; nothing to forget."
+            )
         elif args.picker:
             from .role_picker import picker
 
             display(picker(self.manager))
         elif args.profile:
-            print(confirmation(self.manager.assume(args.profile[0], mfa=args.mfa_token, **Options.pick(vars(args)))))
+            code = TrackedCode(args.mfa_token) if args.mfa_token else None
+            print(confirmation(self.manager.assume(args.profile[0], mfa=code, **Options.pick(vars(args)))))
+            if code is not None and not code.used:
+                print(CODE_NOT_NEEDED)
         else:
-            display(StatusView(self.manager.active))
+            state = self.manager.active
+            display(StatusView(state, mfa_state_now(self.manager, state.profile) if state else ""))
 
     def _interrupted(self, before: RoleState | None) -> str:
         """What an interrupted switch left: the manager changes all or nothing."""

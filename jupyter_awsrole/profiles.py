@@ -201,8 +201,14 @@ def bulk() -> Iterator[None]:
 
 
 def suggest(name: str, profiles: Mapping[str, Profile]) -> str:
-    """' Did you mean: a, b?' for the closest profile names, or ''."""
-    close = difflib.get_close_matches(name, list(profiles), n=3, cutoff=0.5)
+    """' Did you mean: a, b?' for names a typo away (nearly as close as the closest), else names holding what was
+    typed; '' when nothing is close: an unrelated suggestion misleads more than none."""
+    close = difflib.get_close_matches(name, list(profiles), n=3, cutoff=0.75)
+    if close:
+        best = difflib.SequenceMatcher(None, name, close[0]).ratio()
+        close = [c for c in close if difflib.SequenceMatcher(None, name, c).ratio() >= best - 0.1]
+    elif len(name) >= 3:
+        close = sorted(p for p in profiles if name.lower() in p.lower())[:3]
     return f" Did you mean: {', '.join(close)}?" if close else ""
 
 

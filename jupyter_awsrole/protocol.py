@@ -47,6 +47,12 @@ class RolePush(TypedDict):
     problem: ProblemInfo | None
 
 
+class ForgetPush(TypedDict):
+    """Sent by `%awsrole --forget`: the notebook stops remembering its profile (metadata `jupyter_awsrole`)."""
+
+    event: Literal["forget"]
+
+
 # One profile, as `%awsrole --list` shows it: the fields of listing.ProfileInfo, the one place they are declared.
 ProfileRow = NewType("ProfileRow", dict)
 
@@ -108,6 +114,7 @@ MESSAGES: tuple[type, ...] = (
     RoleInfo,
     ProblemInfo,
     RolePush,
+    ForgetPush,
     SimpleRequest,
     NeedsCodeRequest,
     AssumeRequest,

@@ -10,6 +10,7 @@ from .countdown import countdown_html
 from .credentials import RoleState
 from .errors import AwsRoleError
 from .events import Event
+from .listing import CODE_NEEDED, NO_MFA, mfa_state
 from .manager import RoleManager
 
 MAX_SHOWN = 200
@@ -36,7 +37,8 @@ class RolePicker:
         import ipywidgets as w
 
         self.manager = manager
-        self.filter = w.Text(placeholder="Type to filter profiles", layout=w.Layout(width="320px"))
+        self.filter = w.Text(placeholder="Type to filter profiles", layout=w.Layout(width="280px"))
+        self.filter_clear = w.Button(icon="times", tooltip="Clear the filter", layout=w.Layout(width="36px"))
         self.select = w.Select(options=[], rows=8, layout=w.Layout(width="320px"))
         self.more = w.HTML()
         self.details = w.HTML()
@@ -44,20 +46,25 @@ class RolePicker:
             placeholder="MFA code, then Enter", continuous_update=False, layout=w.Layout(width="200px", display="none")
         )
         self.assume_button = w.Button(description="Assume", button_style="primary", icon="sign-in")
-        self.clear_button = w.Button(description="Clear", tooltip="%awsrole --unset")
+        self.unset_button = w.Button(
+            description="Unset role", icon="sign-out", tooltip="Back to the environment before the first switch"
+        )
         self.status = w.HTML()
         self.error = w.HTML()
-        left = w.VBox([self.filter, self.select, self.more])
-        right = w.VBox([self.details, w.HBox([self.code, self.assume_button, self.clear_button]), self.error])
+        left = w.VBox([w.HBox([self.filter, self.filter_clear]), self.select, self.more])
+        right = w.VBox([self.details, w.HBox([self.code, self.assume_button]), self.error])
+        # Unsetting is about the kernel, not the list: it sits with the status line, away from the filter.
         self.widget = w.VBox(
-            [w.HBox([left, right]), self.status], layout=w.Layout(border="1px solid #ccc", padding="6px")
+            [w.HBox([left, right]), w.HBox([self.status, self.unset_button])],
+            layout=w.Layout(border="1px solid #ccc", padding="6px"),
         )
 
         self.filter.observe(self._filtered, names="value")
         self.select.observe(self._selected, names="value")
         self.code.observe(self._code_entered, names="value")
         self.assume_button.on_click(lambda _: self._assume(None))
-        self.clear_button.on_click(lambda _: self._clear())
+        self.unset_button.on_click(lambda _: self._unset())
+        self.filter_clear.on_click(lambda _: setattr(self.filter, "value", ""))
         self._stop_observing = manager.observe(self._changed)
         self.widget.observe(self._closed, names="comm")
 
@@ -101,7 +108,7 @@ class RolePicker:
             return
         try:
             plan = self.manager.plan(name)
-            needs = self.manager.needs_code(name)
+            state = mfa_state(name, plan.needs_mfa, self.manager.needs_code)
         except AwsRoleError as exc:
             self.details.value = ""
             self._show_code(False)
@@ -109,12 +116,12 @@ class RolePicker:
             return
         source = html.escape(plan.source_label or "-")
         role = html.escape(plan.role_arn)
-        mfa = "needs a code now" if needs else ("yes, session open" if plan.needs_mfa else "no")
+        mfa = state if state == NO_MFA else f"MFA {state}"  # the switcher's and --list's words
         self.details.value = (
             f"<div><b>{html.escape(name)}</b><br><code>{role}</code><br>"
-            f"<small>source: {source} · MFA: {mfa}</small></div>"
+            f"<small>source: {source} · <span class='jupyter-awsrole-mfa'>{mfa}</span></small></div>"
         )
-        self._show_code(needs)
+        self._show_code(state == CODE_NEEDED)
 
     def _show_code(self, visible: bool) -> None:
         self.code.layout.display = "" if visible else "none"
@@ -145,7 +152,7 @@ class RolePicker:
             self._show_error("")
             self._selected()
 
-    def _clear(self) -> None:
+    def _unset(self) -> None:
         self.manager.unset()
         self._show_error("")
 

@@ -173,9 +173,16 @@ def _error_parts(exc: BaseException) -> tuple[str, str]:
 
 
 def translate(
-    exc: BaseException, action: str, profile: str, endpoint: str | None, timeouts: Timeouts = Timeouts()
+    exc: BaseException,
+    action: str,
+    profile: str,
+    endpoint: str | None,
+    timeouts: Timeouts = Timeouts(),
+    device: str | None = None,
 ) -> AwsRoleError:
-    """A one-line, actionable message for a failed STS call; secrets are never part of it."""
+    """A one-line, actionable message for a failed STS call; secrets are never part of it.
+
+    `profile` is the one the user chose (not a hop of its chain); `device` the MFA serial a code was for."""
     from botocore import exceptions as bx
 
     where = endpoint or "the default STS endpoint"
@@ -189,7 +196,8 @@ def translate(
         code, message = _error_parts(exc)
         message = message.rstrip(".")
         if is_mfa_failure(exc):
-            return MfaError(f"Wrong MFA code for profile '{profile}': STS said: {message}.")
+            on = f" (MFA device {device})" if device else ""
+            return MfaError(f"Wrong MFA code for profile '{profile}'{on}: STS said: {message}.")
         if code in ("Throttling", "ThrottlingException", "RequestLimitExceeded"):
             return StsError(f"STS is throttling requests for profile '{profile}'; wait a moment and try again.")
         if code in ("ExpiredToken", "ExpiredTokenException"):

@@ -9,7 +9,15 @@ import { PromiseDelegate } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IProblemInfo, IReply, IRoleInfo, IRolePush, Request, TARGET } from './protocol';
+import {
+  IForgetPush,
+  IProblemInfo,
+  IReply,
+  IRoleInfo,
+  IRolePush,
+  Request,
+  TARGET
+} from './protocol';
 
 export { TARGET } from './protocol';
 const LOAD_CODE = '%load_ext jupyter_awsrole';
@@ -50,6 +58,11 @@ export class RoleClient implements IDisposable {
   /** Emitted whenever the state, problem or availability changes. */
   get changed(): ISignal<this, void> {
     return this._changed;
+  }
+
+  /** Emitted when the kernel asks the notebook to forget its remembered profile (`%awsrole --forget`). */
+  get forgetAsked(): ISignal<this, void> {
+    return this._forgetAsked;
   }
 
   /** The active role, or null. */
@@ -225,7 +238,7 @@ export class RoleClient implements IDisposable {
     if (!message || typeof message !== 'object') {
       return;
     }
-    const data = message as Partial<IRolePush> & Partial<IReply>;
+    const data = message as Partial<IRolePush | IForgetPush> & Partial<IReply>;
     for (const comm of this._candidates) {
       if (!comm.isDisposed) {
         this._comms.add(comm);
@@ -238,6 +251,10 @@ export class RoleClient implements IDisposable {
     }
     if (data.event === 'role') {
       this._setState(data.role ?? null, data.problem ?? null, true);
+      return;
+    }
+    if (data.event === 'forget') {
+      this._forgetAsked.emit();
       return;
     }
     // Our requests' ids are strings; a reply to anything else (or to nothing) is not ours.
@@ -341,4 +358,5 @@ export class RoleClient implements IDisposable {
   private _probed = false;
   private _disposed = false;
   private _changed = new Signal<this, void>(this);
+  private _forgetAsked = new Signal<this, void>(this);
 }

@@ -1,6 +1,7 @@
 /**
  * The one line the status and toolbar items show, and when it turns to a warning.
  */
+import { CODE_NEEDED, SESSION_OPEN } from './model';
 import { IProblemInfo, IRoleInfo } from './protocol';
 
 export const WARNING_SECONDS = 10 * 60;
@@ -8,7 +9,7 @@ export const WARNING_SECONDS = 10 * 60;
 export interface ILabel {
   text: string;
   title: string;
-  level: 'none' | 'ok' | 'warning' | 'expired';
+  level: 'none' | 'offer' | 'ok' | 'warning' | 'expired';
 }
 
 /** Minutes left, as the item shows them: `52m`, `1h 05m`, `<1m`. */
@@ -27,8 +28,18 @@ export function formatRemaining(seconds: number): string {
 export function label(
   state: IRoleInfo | null,
   problem: IProblemInfo | null,
-  now = Date.now()
+  now = Date.now(),
+  remembered: string | null = null
 ): ILabel {
+  if (!state && remembered) {
+    return {
+      text: `AWS: assume ${remembered} again?`,
+      title:
+        `This notebook last ran as profile ${remembered}. Click to assume it again ` +
+        '(an MFA code is asked for if one is needed).',
+      level: 'offer'
+    };
+  }
   if (!state) {
     return {
       text: 'AWS: none',
@@ -70,4 +81,15 @@ export function label(
   }
   lines.push('Click to switch role.');
   return { text: `AWS: ${where}${suffix}`, title: lines.join('\n'), level };
+}
+
+/** A profile's MFA state (the kernel's listing.mfa_state) as a switcher row says it; nothing without MFA. */
+export function mfaWords(state: string): string {
+  if (state === CODE_NEEDED) {
+    return 'MFA code needed';
+  }
+  if (state === SESSION_OPEN) {
+    return 'MFA session open';
+  }
+  return '';
 }

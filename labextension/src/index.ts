@@ -2,7 +2,7 @@
  * jupyter-awsrole for JupyterLab 4 and Notebook 7: the kernel's AWS role in the status bar and the
  * notebook toolbar, a role switcher, and palette commands; all through the kernel's comm.
  */
-import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ILabShell, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
@@ -12,6 +12,7 @@ import { DisposableDelegate } from '@lumino/disposable';
 import { Signal } from '@lumino/signaling';
 
 import { RoleClient } from './client';
+import { RoleMemory } from './memory';
 import { openSwitcher } from './switcher';
 import { RoleItem } from './view';
 
@@ -24,18 +25,26 @@ export const CommandIDs = {
   clearRole: `${NAMESPACE}:clear-role`
 } as const;
 
-/** One client per notebook panel, disposed with it. */
-const clients = new WeakMap<NotebookPanel, RoleClient>();
+/** One client (and the notebook's remembered profile) per notebook panel, disposed with it. */
+const clients = new WeakMap<NotebookPanel, { client: RoleClient; memory: RoleMemory }>();
+
+function roleOf(panel: NotebookPanel): { client: RoleClient; memory: RoleMemory } {
+  let found = clients.get(panel);
+  if (!found || found.client.isDisposed) {
+    const client = new RoleClient(panel.sessionContext);
+    const memory = new RoleMemory(panel, client);
+    panel.disposed.connect(() => {
+      Signal.clearData(memory);
+      client.dispose();
+    });
+    found = { client, memory };
+    clients.set(panel, found);
+  }
+  return found;
+}
 
 function clientFor(panel: NotebookPanel): RoleClient {
-  let client = clients.get(panel);
-  if (!client || client.isDisposed) {
-    const created = new RoleClient(panel.sessionContext);
-    panel.disposed.connect(() => created.dispose());
-    clients.set(panel, created);
-    client = created;
-  }
-  return client;
+  return roleOf(panel).client;
 }
 
 function switcherFor(app: JupyterFrontEnd, panel: NotebookPanel | null): void {
@@ -58,7 +67,7 @@ function findPanel(
 
 const commands: JupyterFrontEndPlugin<void> = {
   id: `${NAMESPACE}:commands`,
-  description: 'AWS: Switch role… and AWS: Clear role, for the active notebook’s kernel.',
+  description: 'AWS: Switch role… and AWS: Unset role, for the active notebook’s kernel.',
   autoStart: true,
   requires: [INotebookTracker],
   optional: [ICommandPalette],
@@ -72,12 +81,15 @@ const commands: JupyterFrontEndPlugin<void> = {
       execute: async args => {
         const panel = findPanel(tracker, args);
         if (panel) {
-          await openSwitcher(clientFor(panel));
+          const { client, memory } = roleOf(panel);
+          // No role yet and a remembered profile: the click was on "Assume it again?".
+          const again = client.state ? null : memory.offer;
+          await openSwitcher(client, memory, again);
         }
       }
     });
     app.commands.addCommand(CommandIDs.clearRole, {
-      label: 'AWS: Clear role',
+      label: 'AWS: Unset role',
       caption: 'Restore this notebook’s kernel to the AWS environment it had before any role',
       isEnabled: hasKernel,
       execute: async args => {
@@ -106,25 +118,36 @@ const statusItem: JupyterFrontEndPlugin<void> = {
   description: 'The active notebook kernel’s AWS role and time left, in the status bar.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [IStatusBar],
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, statusBar: IStatusBar | null) => {
+  optional: [IStatusBar, ILabShell],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    statusBar: IStatusBar | null,
+    labShell: ILabShell | null
+  ) => {
     if (!statusBar) {
       return; // Notebook 7 has no status bar: the toolbar item shows the role there.
     }
-    const item = new RoleItem('jp-awsrole-status', () => switcherFor(app, tracker.currentWidget));
+    // The notebook in front, or null when something else is (the Launcher, a terminal): then nothing shows.
+    const inFront = (): NotebookPanel | null => {
+      const current = labShell ? labShell.currentWidget : tracker.currentWidget;
+      return current instanceof NotebookPanel && tracker.has(current) ? current : null;
+    };
+    const item = new RoleItem('jp-awsrole-status', () => switcherFor(app, inFront()));
     const activeChanged = new Signal<RoleItem, void>(item);
     const follow = () => {
-      const panel = tracker.currentWidget;
-      item.client = panel ? clientFor(panel) : null;
+      const panel = inFront();
+      item.role = panel ? roleOf(panel) : null;
       activeChanged.emit();
     };
     tracker.currentChanged.connect(follow);
+    labShell?.currentChanged.connect(follow);
     follow();
     statusBar.registerStatusItem(`${NAMESPACE}:status-item`, {
       item,
       align: 'left',
       rank: 5,
-      isActive: () => !!tracker.currentWidget,
+      isActive: () => !!inFront(),
       activeStateChanged: activeChanged
     });
   }
@@ -139,7 +162,7 @@ const toolbarItem: JupyterFrontEndPlugin<void> = {
     const extension: DocumentRegistry.IWidgetExtension<NotebookPanel, INotebookModel> = {
       createNew: panel => {
         const item = new RoleItem('jp-awsrole-toolbar', () => switcherFor(app, panel));
-        item.client = clientFor(panel);
+        item.role = roleOf(panel);
         if (!panel.toolbar.insertBefore('kernelName', 'awsRole', item)) {
           panel.toolbar.addItem('awsRole', item);
         }

@@ -30,6 +30,7 @@ export interface IProfileRow {
   mfa: boolean;
   region: string;
   problem: string;
+  mfa_state: string;
 }
 
 /** What the lab may know of the active role: never a secret (RoleState.public()). */
@@ -53,6 +54,11 @@ export interface IRolePush {
   event: 'role';
   role: IRoleInfo | null;
   problem: IProblemInfo | null;
+}
+
+/** Sent by `%awsrole --forget`: the notebook stops remembering its profile (metadata `jupyter_awsrole`). */
+export interface IForgetPush {
+  event: 'forget';
 }
 
 /** The role and problem now, every profile, the switchable ones, or back to the environment before. */

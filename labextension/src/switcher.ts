@@ -1,30 +1,54 @@
 /**
- * The role switcher: a dialog listing the kernel's role profiles, with an MFA code box when needed.
+ * The role switcher: a dialog listing the kernel's role profiles (a listbox), with an MFA code box
+ * when the kernel says one is needed. Its state lives in ./model; this file only draws it.
  */
 import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { RoleClient, RoleError } from './client';
-import { matching } from './filter';
+import { mfaWords } from './format';
+import { RoleMemory } from './memory';
+import { CODE_NEEDED, SwitcherModel } from './model';
 import { IAssumeRequest, IProfileRow } from './protocol';
+
+let ids = 0;
 
 /** The dialog's body: filter, profile rows, code box, error line. */
 export class SwitcherBody extends Widget {
-  constructor(readonly client: RoleClient) {
+  /** What Enter in the list does: the dialog's accept button. */
+  onAccept: (() => void) | null = null;
+
+  constructor(
+    readonly client: RoleClient,
+    readonly memory: RoleMemory | null = null,
+    private readonly _again: string | null = null
+  ) {
     super();
     this.addClass('jp-awsrole-switcher');
-    const node = this.node;
+    const uid = `jp-awsrole-switcher-${++ids}`;
+    this._uid = uid;
 
     this._filter = document.createElement('input');
     this._filter.type = 'search';
     this._filter.className = 'jp-mod-styled jp-awsrole-filter';
     this._filter.placeholder = 'Filter profiles';
     this._filter.setAttribute('aria-label', 'Filter profiles');
-    this._filter.addEventListener('input', () => this._renderRows());
+    this._filter.setAttribute('aria-controls', `${uid}-list`);
+    this._filter.addEventListener('input', () => {
+      if (this._model.setQuery(this._filter.value)) {
+        this._checkCode();
+      }
+      this._renderRows();
+    });
+    this._filter.addEventListener('keydown', event => this._navigate(event, false));
 
     this._list = document.createElement('div');
+    this._list.id = `${uid}-list`;
     this._list.className = 'jp-awsrole-list';
     this._list.setAttribute('role', 'listbox');
+    this._list.setAttribute('aria-label', 'AWS profiles');
+    this._list.tabIndex = 0;
+    this._list.addEventListener('keydown', event => this._navigate(event, true));
 
     this._codeBox = document.createElement('label');
     this._codeBox.className = 'jp-awsrole-codebox';
@@ -47,63 +71,83 @@ export class SwitcherBody extends Widget {
     this._status = document.createElement('div');
     this._status.className = 'jp-awsrole-note';
 
-    node.append(this._filter, this._list, this._codeBox, this._status, this._error);
+    // The profile this notebook remembers, and the way to make it forget.
+    this._remembered = document.createElement('div');
+    this._remembered.className = 'jp-awsrole-remembered jp-awsrole-note';
+    const forget = document.createElement('button');
+    forget.className = 'jp-mod-styled jp-mod-reject jp-awsrole-forget';
+    forget.textContent = 'Forget';
+    forget.addEventListener('click', () => {
+      this.memory?.forget();
+      this._filter.focus(); // the button hides: keep the focus (and Escape) in the dialog
+    });
+    this._rememberedText = document.createElement('span');
+    this._remembered.append(this._rememberedText, forget);
+    memory?.changed.connect(this._renderMemory, this);
+    this._renderMemory();
+
+    this.node.append(
+      this._filter,
+      this._list,
+      this._codeBox,
+      this._status,
+      this._error,
+      this._remembered
+    );
     void this._load();
   }
 
   /** The chosen profile's name, or null. */
   get selected(): string | null {
-    return this._selected;
+    return this._model.selected;
   }
 
   showError(message: string): void {
+    this._model.error = message;
     this._error.textContent = message;
   }
 
   /** Assume the chosen profile; resolves true when the role is installed in the kernel. */
   async submit(): Promise<boolean> {
-    if (this._busy) {
-      return false;
-    }
-    let name = this._selected;
-    if (!name) {
-      const visible = this._visible();
-      if (visible.length === 1) {
-        name = visible[0].name;
-        this._select(name);
+    for (;;) {
+      const step = this._model.submit(this._code.value);
+      if (step.kind === 'busy') {
+        return false;
       }
-    }
-    if (!name) {
-      this.showError('Choose a profile.');
-      return false;
-    }
-    const code = this._codeBox.hidden ? '' : this._code.value.trim();
-    if (!this._codeBox.hidden && !code) {
-      this.showError('Type the MFA code for this profile.');
-      this._code.focus();
-      return false;
-    }
-    this._busy = true;
-    this.showError('');
-    this._status.textContent = `Assuming ${name}…`;
-    try {
-      const body: IAssumeRequest = { request: 'assume', profile: name };
-      if (code) {
-        body.mfa_code = code;
+      if (step.kind === 'wait') {
+        this._checkCode(); // no-op when a check for this choice is under way
+        this._renderSelection();
+        await this._checking;
+        continue;
       }
-      await this.client.call(body);
-      return true;
-    } catch (error) {
-      const roleError = error instanceof RoleError ? error : null;
-      if (roleError?.needsCode) {
-        this._showCode(true);
+      if (step.kind === 'error') {
+        this._renderSelection();
+        (step.focus === 'code' ? this._code : this._filter).focus();
+        return false;
       }
-      this.showError(error instanceof Error ? error.message : String(error));
-      return false;
-    } finally {
-      this._code.value = '';
-      this._status.textContent = '';
-      this._busy = false;
+      this._renderSelection();
+      this._status.textContent = `Assuming ${step.profile}…`;
+      try {
+        const body: IAssumeRequest = { request: 'assume', profile: step.profile };
+        if (step.code) {
+          body.mfa_code = step.code;
+        }
+        await this.client.call(body);
+        this._model.succeeded();
+        return true;
+      } catch (error) {
+        const roleError = error instanceof RoleError ? error : null;
+        this._model.failed(
+          error instanceof Error ? error.message : String(error),
+          !!roleError?.needsCode
+        );
+        this._renderSelection();
+        (this._model.codeShown ? this._code : this._list).focus();
+        return false;
+      } finally {
+        this._code.value = '';
+        this._status.textContent = '';
+      }
     }
   }
 
@@ -114,10 +158,10 @@ export class SwitcherBody extends Widget {
   private async _load(): Promise<void> {
     this._status.textContent = 'Reading the kernel’s AWS profiles…';
     try {
-      // The kernel says what can be switched to, as the picker and the magic see it.
+      // The kernel says what can be switched to, and each profile's MFA state, as the picker and the magic see it.
       const reply = await this.client.call({ request: 'switchable' });
-      this._profiles = reply.profiles ?? [];
-      this._status.textContent = this._profiles.length
+      this._model.setProfiles(reply.profiles ?? []);
+      this._status.textContent = this._model.profiles.length
         ? ''
         : 'No role profiles in this kernel’s AWS config.';
     } catch (error) {
@@ -125,28 +169,94 @@ export class SwitcherBody extends Widget {
       this.showError(error instanceof Error ? error.message : String(error));
     }
     this._renderRows();
-    if (this.client.state?.profile && !this._selected) {
-      this._markActive(this.client.state.profile);
+    const active = this.client.state?.profile;
+    if (active) {
+      this._rows.get(active)?.scrollIntoView({ block: 'nearest' });
+    }
+    const again = this._again;
+    if (again !== null && this._model.profiles.length) {
+      if (this._model.row(again)) {
+        // "Assume it again?": one click assumes it, or asks for the code when one is needed.
+        this._model.select(again);
+        this._checkCode();
+        this._renderSelection();
+        this._rows.get(again)?.scrollIntoView({ block: 'nearest' });
+        this.onAccept?.();
+      } else {
+        this.showError(
+          `This notebook remembers profile '${again}', which this kernel’s AWS config does not have.`
+        );
+      }
     }
   }
 
-  private _visible(): IProfileRow[] {
-    return matching(this._profiles, this._filter.value);
+  dispose(): void {
+    this.memory?.changed.disconnect(this._renderMemory, this);
+    super.dispose();
+  }
+
+  private _renderMemory(): void {
+    const profile = this.memory ? this.memory.profile : null;
+    this._remembered.hidden = profile === null;
+    this._rememberedText.textContent = profile
+      ? `This notebook remembers profile ${profile} and offers it when it opens.`
+      : '';
+  }
+
+  /** Arrow keys, Home and End move the choice; Enter in the list assumes (the dialog handles Escape). */
+  private _navigate(event: KeyboardEvent, inList: boolean): void {
+    const rows = this._model.visible;
+    let moved: boolean;
+    switch (event.key) {
+      case 'ArrowDown':
+        moved = this._model.move(1);
+        break;
+      case 'ArrowUp':
+        moved = this._model.move(-1);
+        break;
+      case 'Home':
+        if (!inList) return;
+        moved = this._model.select(rows[0]?.name ?? null);
+        break;
+      case 'End':
+        if (!inList) return;
+        moved = this._model.select(rows[rows.length - 1]?.name ?? null);
+        break;
+      case 'Enter':
+        if (inList) {
+          event.preventDefault();
+          this.onAccept?.();
+        }
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    if (moved) {
+      this._checkCode();
+    }
+    this._renderSelection();
+    this._rows.get(this._model.selected ?? '')?.scrollIntoView({ block: 'nearest' });
+  }
+
+  private _choose(name: string): void {
+    if (this._model.select(name)) {
+      this._checkCode();
+    }
+    this._renderSelection();
+    (this._model.codeShown ? this._code : this._list).focus();
   }
 
   private _renderRows(): void {
     this._list.textContent = '';
+    this._rows.clear();
     const active = this.client.state?.profile;
-    for (const profile of this._visible()) {
+    for (const profile of this._model.visible) {
       const row = document.createElement('div');
       row.className = 'jp-awsrole-row';
+      row.id = `${this._uid}-row-${this._rows.size}`;
       row.dataset.profile = profile.name;
       row.setAttribute('role', 'option');
-      row.tabIndex = -1;
-      if (profile.name === this._selected) {
-        row.classList.add('jp-mod-selected');
-        row.setAttribute('aria-selected', 'true');
-      }
       if (profile.name === active) {
         row.classList.add('jp-mod-active');
       }
@@ -156,74 +266,100 @@ export class SwitcherBody extends Widget {
       const arn = document.createElement('span');
       arn.className = 'jp-awsrole-arn';
       arn.textContent = profile.role_arn || `(${profile.kind})`;
-      row.append(name, arn);
-      if (profile.mfa) {
-        const mfa = document.createElement('span');
-        mfa.className = 'jp-awsrole-mfa';
-        mfa.textContent = 'MFA code needed';
-        row.append(mfa);
-      }
+      const mfa = document.createElement('span');
+      mfa.className = 'jp-awsrole-mfa';
+      row.append(name, arn, mfa);
       if (profile.problem) {
         const problem = document.createElement('span');
         problem.className = 'jp-awsrole-note';
         problem.textContent = profile.problem;
         row.append(problem);
       }
-      row.addEventListener('click', () => this._select(profile.name));
+      row.addEventListener('click', () => this._choose(profile.name));
+      this._rows.set(profile.name, row);
       this._list.append(row);
     }
+    this._renderSelection();
   }
 
-  private _markActive(name: string): void {
-    const row = this._list.querySelector(`.jp-awsrole-row[data-profile="${CSS.escape(name)}"]`);
-    row?.scrollIntoView({ block: 'nearest' });
-  }
-
-  private _select(name: string): void {
-    if (name !== this._selected) {
-      this._selected = name;
-      this.showError('');
-      this._renderRows();
-      const profile = this._profiles.find(p => p.name === name);
-      // The row says whether the profile has an MFA device; the kernel knows whether a session is cached.
-      this._showCode(!!profile?.mfa);
-      void this._checkCode(name);
+  /** Everything that follows from the model but the rows themselves. */
+  private _renderSelection(): void {
+    const model = this._model;
+    for (const [name, row] of this._rows) {
+      const chosen = name === model.selected;
+      row.classList.toggle('jp-mod-selected', chosen);
+      row.setAttribute('aria-selected', String(chosen));
+      this._renderMfa(row, model.row(name));
     }
-    if (!this._codeBox.hidden) {
-      this._code.focus();
+    const chosenRow = this._rows.get(model.selected ?? '');
+    if (chosenRow) {
+      this._list.setAttribute('aria-activedescendant', chosenRow.id);
+    } else {
+      this._list.removeAttribute('aria-activedescendant');
     }
+    this._codeBox.hidden = !model.codeShown;
+    this._error.textContent = model.error;
   }
 
-  private async _checkCode(name: string): Promise<void> {
-    try {
-      const reply = await this.client.call({ request: 'needs_code', profile: name });
-      if (this._selected === name) {
-        this._showCode(!!reply.needs_code);
+  private _renderMfa(row: HTMLElement, profile: IProfileRow | undefined): void {
+    const mfa = row.querySelector('.jp-awsrole-mfa');
+    if (!mfa || !profile) {
+      return;
+    }
+    const model = this._model;
+    const state =
+      profile.name === model.selected && model.confirmed
+        ? model.need === 'needed'
+          ? CODE_NEEDED
+          : profile.mfa_state
+        : profile.mfa_state;
+    mfa.textContent = mfaWords(state);
+    mfa.classList.toggle('jp-mod-needed', state === CODE_NEEDED);
+  }
+
+  /** Ask the kernel whether the chosen profile needs a code now; `_checking` settles with the answer. */
+  private _checkCode(): void {
+    const name = this._model.selected;
+    if (name === null || this._checkingFor === name) {
+      return;
+    }
+    this._checkingFor = name;
+    this._checking = (async () => {
+      let needsCode: boolean;
+      try {
+        const reply = await this.client.call({ request: 'needs_code', profile: name });
+        needsCode = !!reply.needs_code;
+      } catch (error) {
+        needsCode = this._model.need === 'needed'; // the assume itself will say what is wrong
+        if (this._model.selected === name) {
+          this.showError(error instanceof Error ? error.message : String(error));
+        }
       }
-    } catch (error) {
-      if (this._selected === name) {
-        this.showError(error instanceof Error ? error.message : String(error));
+      if (this._checkingFor === name) {
+        this._checkingFor = null;
       }
-    }
+      const shownBefore = this._model.codeShown;
+      this._model.needKnown(name, needsCode);
+      this._renderSelection();
+      if (this._model.codeShown && !shownBefore && document.activeElement === document.body) {
+        this._code.focus();
+      }
+    })();
   }
 
-  private _showCode(show: boolean): void {
-    const was = !this._codeBox.hidden;
-    this._codeBox.hidden = !show;
-    if (show && !was) {
-      this._code.focus();
-    }
-  }
-
+  private _uid: string;
+  private _remembered: HTMLDivElement;
+  private _rememberedText: HTMLSpanElement;
   private _filter: HTMLInputElement;
   private _list: HTMLDivElement;
   private _codeBox: HTMLLabelElement;
   private _code: HTMLInputElement;
   private _error: HTMLDivElement;
   private _status: HTMLDivElement;
-  private _profiles: IProfileRow[] = [];
-  private _selected: string | null = null;
-  private _busy = false;
+  private _rows = new Map<string, HTMLDivElement>();
+  private _model = new SwitcherModel();
+  private _checking: Promise<void> = Promise.resolve();
+  private _checkingFor: string | null = null;
 }
 
 /** A dialog that stays open while the accept button's action fails, showing why. */
@@ -240,6 +376,7 @@ class SwitcherDialog extends Dialog<void> {
       focusNodeSelector: '.jp-awsrole-filter'
     });
     this.addClass('jp-awsrole-dialog');
+    _switcher.onAccept = () => this.resolve(_choices.length - 1);
   }
 
   resolve(index?: number): void {
@@ -256,9 +393,13 @@ class SwitcherDialog extends Dialog<void> {
   }
 }
 
-/** Open the switcher for one kernel; resolves once it closes. */
-export async function openSwitcher(client: RoleClient): Promise<void> {
-  const body = new SwitcherBody(client);
+/** Open the switcher for one kernel (`again`: assume the notebook's remembered profile at once); resolves once it closes. */
+export async function openSwitcher(
+  client: RoleClient,
+  memory: RoleMemory | null = null,
+  again: string | null = null
+): Promise<void> {
+  const body = new SwitcherBody(client, memory, again);
   const dialog = new SwitcherDialog(body, [
     Dialog.cancelButton({ label: 'Close' }),
     Dialog.okButton({ label: 'Assume role' })

@@ -6,6 +6,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { RoleClient } from './client';
 import { label } from './format';
+import { RoleMemory } from './memory';
 
 const TICK_MS = 30_000;
 
@@ -35,6 +36,12 @@ class Ticker {
 
 const ticker = new Ticker();
 
+/** One notebook's kernel client and remembered profile. */
+export interface INotebookRole {
+  readonly client: RoleClient;
+  readonly memory: RoleMemory;
+}
+
 export class RoleItem extends Widget {
   constructor(className: string, onClick: () => void) {
     super({ node: document.createElement('div') });
@@ -54,40 +61,55 @@ export class RoleItem extends Widget {
     this.render();
   }
 
-  /** The client whose kernel this item shows (null: no notebook). */
-  get client(): RoleClient | null {
-    return this._client;
+  /** The notebook whose kernel's role (and remembered profile) this item shows; null: no notebook. */
+  get role(): INotebookRole | null {
+    return this._role;
   }
-  set client(client: RoleClient | null) {
-    if (client === this._client) {
+  set role(role: INotebookRole | null) {
+    if (role === this._role) {
       return;
     }
-    this._client?.changed.disconnect(this.render, this);
-    this._client = client;
-    client?.changed.connect(this.render, this);
+    for (const signal of this._signals(this._role)) {
+      signal.disconnect(this.render, this);
+    }
+    this._role = role;
+    for (const signal of this._signals(role)) {
+      signal.connect(this.render, this);
+    }
     this.render();
   }
 
   render(): void {
-    const client = this._client && !this._client.isDisposed ? this._client : null;
-    const shown = label(client?.state ?? null, client?.problem ?? null);
+    const client = this._role && !this._role.client.isDisposed ? this._role.client : null;
+    const memory = client ? this._role!.memory : null;
+    const shown = label(
+      client?.state ?? null,
+      client?.problem ?? null,
+      Date.now(),
+      memory?.offer ?? null
+    );
     this.node.textContent = shown.text;
     this.node.title = shown.title;
     this.node.dataset.level = shown.level;
     this.toggleClass('jp-awsrole-warning', shown.level === 'warning' || shown.level === 'expired');
     this.toggleClass('jp-awsrole-expired', shown.level === 'expired');
     this.toggleClass('jp-awsrole-none', shown.level === 'none');
+    this.toggleClass('jp-awsrole-offer', shown.level === 'offer');
   }
 
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    this.client = null;
+    this.role = null;
     ticker.tick.disconnect(this.render, this);
     ticker.release();
     super.dispose();
   }
 
-  private _client: RoleClient | null = null;
+  private _signals(role: INotebookRole | null): ISignal<unknown, void>[] {
+    return role ? [role.client.changed, role.memory.changed] : [];
+  }
+
+  private _role: INotebookRole | null = null;
 }

@@ -191,7 +191,7 @@ def test_status_list_and_completion(aws, local_aws):
     assert "arn:aws:iam::123456789012:role/marketingadminrole" in html and "left" in html
     listing = aws.run("%awsrole --list").ok().plain
     row = next(line for line in listing.splitlines() if line.startswith("*marketingadmin"))
-    assert "role" in row and "marketingadminrole" in row and "yes" in row and "us-east-1" in row
+    assert "role" in row and "marketingadminrole" in row and "session open" in row and "us-east-1" in row
     assert "credential_source=Environment" in listing
     reply = aws.kc.complete("%awsrole mark", 13, reply=True, timeout=30)
     assert "marketingadmin" in reply["content"]["matches"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import json
+import re
 import signal
 import subprocess
 import time
@@ -55,7 +58,7 @@ def test_quickstart_runs_in_chromium_with_the_mfa_code_typed_into_the_password_b
     assert not any("Error" in text for text in errors), errors
     assert page.get_by_text("official Jupyter news").count() == 0
     page.locator(".jp-Cell").first.scroll_into_view_if_needed()
-    page.screenshot(path=str(tmp_path / "quickstart.png"))  # docs/quickstart.png is one of these
+    page.screenshot(path=str(tmp_path / "quickstart.png"))
     assert demo.stop(signal.SIGINT) == 0
     assert demo.leftovers() == []
     assert not demo.root.exists()
@@ -68,6 +71,50 @@ def test_sigterm_leaves_no_server_no_kernel_and_no_local_aws(demo):
     assert any("localaws" in line for line in demo.leftovers())
     assert demo.stop(signal.SIGTERM) == 0
     assert demo.leftovers() == []
+    assert not demo.root.exists()
+
+
+def _terminal(demo, name: str, line: str, until: str, timeout: float = 30) -> str:
+    """Type a line into a JupyterLab terminal (its websocket, as the page does) and return what it printed."""
+    from tornado.websocket import websocket_connect
+
+    base, token = demo.url.split("/lab/")[0], demo.url.split("token=")[1]
+    url = f"{base.replace('http', 'ws', 1)}/terminals/websocket/{name}?token={token}"
+
+    async def talk() -> str:
+        socket = await websocket_connect(url)
+        socket.write_message(json.dumps(["stdin", line + "\r"]))
+        seen = ""
+        deadline = time.monotonic() + timeout
+        while until not in seen and time.monotonic() < deadline:
+            message = await asyncio.wait_for(socket.read_message(), timeout)
+            if message is None:
+                break
+            kind, *data = json.loads(message)
+            if kind == "stdout":
+                seen += data[0]
+        socket.close()
+        return seen
+
+    # On a thread of its own: the session's Playwright keeps an event loop running on this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, talk()).result()
+
+
+def test_a_new_terminal_runs_the_mfa_command_and_stopping_says_what_it_removes(demo):
+    terminal = _api(demo, "/api/terminals", "POST", {})
+    said = _terminal(demo, terminal["name"], 'jupyter-awsrole mfa-code; echo EXIT-$?-DO""NE', "-DONE")
+    assert "EXIT-0-DONE" in said, said
+    assert re.search(r"\r\d{6}\r\n", said), said  # the code, found on the terminal's PATH
+    _api(
+        demo,
+        "/api/contents/mine.ipynb",
+        "PUT",
+        {"type": "notebook", "content": {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}},
+    )
+    assert "removed when the demo stops; keep your work with --dir" in demo.banner
+    assert demo.stop(signal.SIGINT) == 0
+    assert "mine.ipynb" in demo.said_at_stop and "--dir" in demo.said_at_stop
     assert not demo.root.exists()
 
 

@@ -6,54 +6,9 @@ import uuid
 
 import pytest
 
-from tests.support.lab import WHOAMI, browse, write_notebook
+from tests.support.lab import ROLE_TEXT, TIMEOUT, WHOAMI, browse, palette, run_cell, wait_idle, wait_text, write_notebook
 
 pytestmark = pytest.mark.browser
-
-ROLE_TEXT = r"^AWS: {profile} @ 123456789012 · (\d+m|\d+h \d\dm)$"
-TIMEOUT = 60_000
-
-
-def wait_text(page, selector: str, pattern: str, timeout: int = TIMEOUT) -> None:
-    """Until some visible element matching selector has text matching the regular expression."""
-    try:
-        page.wait_for_function(
-            """([selector, pattern]) => [...document.querySelectorAll(selector)]
-                 .some(e => e.offsetParent !== null && new RegExp(pattern).test(e.textContent.trim()))""",
-            arg=[selector, pattern], timeout=timeout,
-        )
-    except Exception:
-        shown = page.eval_on_selector_all(selector, "els => els.map(e => e.textContent)")
-        raise AssertionError(f"{selector} never matched {pattern!r}; it shows {shown}") from None
-
-
-def run_cell(page, index: int, expect: str) -> str:
-    """Run the index-th cell of the visible notebook; return its output once it contains expect."""
-    cell = page.locator(".jp-NotebookPanel:visible .jp-Cell.jp-CodeCell").nth(index)
-    prompt = cell.locator(".jp-InputArea-prompt")
-    for _ in range(3):  # a notebook just opened may drop a run sent before its kernel is connected
-        cell.locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Shift+Enter")
-        try:
-            page.wait_for_function("p => !/^\\[ \\]:$/.test(p.textContent.trim())", arg=prompt.element_handle(),
-                                   timeout=10_000)
-            break
-        except Exception:
-            continue
-    output = cell.locator(".jp-OutputArea-output", has_text=expect)
-    output.first.wait_for(timeout=TIMEOUT)
-    return cell.inner_text()
-
-
-def palette(page, label: str) -> None:
-    page.keyboard.press("Control+Shift+c")
-    page.locator(".lm-CommandPalette-input").fill(label)
-    page.locator(".lm-CommandPalette-item", has_text=label).first.click()
-
-
-def wait_idle(page) -> None:
-    page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           timeout=TIMEOUT)
 
 
 def switch_role_in_dialog(page, server, profile: str, needs_code: bool) -> None:
@@ -128,17 +83,17 @@ def lab_steps(lab, page, tmp_path):
 
         page.screenshot(path=str(tmp_path / "lab.png"))
 
-        # A restarted kernel has no role and no extension; the next click loads it again.
+        # A restarted kernel has no role and no extension; the notebook offers the role it remembers, and the
+        # click loads the extension again and assumes it.
         palette(page, "Restart Kernel…")
         page.locator(".jp-Dialog .jp-mod-accept").click()
-        wait_text(page, ".jp-awsrole-status", r"^AWS: none$")
+        wait_text(page, ".jp-awsrole-status", r"^AWS: assume analyst again\?$")
         wait_idle(page)
         page.locator(".jp-awsrole-status").click()
-        switch_role_in_dialog(page, lab, "analyst", needs_code=False)
         wait_text(page, ".jp-awsrole-status", ROLE_TEXT.format(profile="analyst"))
 
         # The palette command clears the role of the active notebook's kernel.
-        palette(page, "AWS: Clear role")
+        palette(page, "AWS: Unset role")
         wait_text(page, ".jp-awsrole-status", r"^AWS: none$")
         assert "assumed-role" not in run_cell(page, 0, "arn:aws:")
     except Exception:

@@ -164,8 +164,9 @@ def test_list_needs_code_assume_and_unset_over_the_comm(comm, kernel, local_aws,
     marketing = profiles["marketingadmin"]
     assert marketing["kind"] == "role" and marketing["mfa"] is True
     assert marketing["role_arn"] == "arn:aws:iam::123456789012:role/marketingadminrole"
-    assert set(marketing) == {"name", "kind", "role_arn", "source", "mfa", "region", "problem"}
-    assert profiles["analyst"]["mfa"] is False
+    assert set(marketing) == {"name", "kind", "role_arn", "source", "mfa", "region", "problem", "mfa_state"}
+    assert marketing["mfa_state"] == "code needed"  # listing.mfa_state: the words every front end shows
+    assert profiles["analyst"]["mfa"] is False and profiles["analyst"]["mfa_state"] == "no MFA"
 
     assert comm.ask("needs_code", profile="marketingadmin") == {
         "id": comm.seen[-1]["data"]["id"], "ok": True, "needs_code": True}
@@ -185,6 +186,13 @@ def test_list_needs_code_assume_and_unset_over_the_comm(comm, kernel, local_aws,
     pushed = comm.wait(lambda d: d.get("event") == "role" and d.get("role") is not None)
     assert pushed["role"] == reply["role"]
     assert "assumed-role/marketingadminrole/" in comm.run(WHOAMI).ok().stdout
+    # The MFA session is open now: the switcher's rows say so, as the picker and --list do.
+    rows = {p["name"]: p for p in comm.ask("switchable")["profiles"]}
+    assert rows["marketingadmin"]["mfa_state"] == rows["reporting"]["mfa_state"] == "session open"
+    assert rows["analyst"]["mfa_state"] == "no MFA"
+    listed = comm.run("%awsrole --list").ok().plain
+    assert "session open" in listed and "code needed" not in listed
+    assert "session open" in comm.run("%awsrole").ok().plain
 
     assert comm.ask("role")["role"]["profile"] == "marketingadmin"
     unset = comm.ask("unset")

@@ -131,3 +131,12 @@ def test_a_code_given_on_the_line_works_headless(kernel_env, tmp_path, local_aws
     assert_no_leak({code}, text_of(nb.cells[3]), "In[] of a headless run")
     assert "--mfa-token ******" in text_of(nb.cells[3])
     assert json.dumps(nb.metadata.get("widgets", {})) == "{}"
+
+
+def test_a_remembered_profile_is_ignored_by_headless_runs(kernel_env, tmp_path):
+    nb = notebook("%load_ext jupyter_awsrole\n%awsrole", WHOAMI)
+    nb.metadata["jupyter_awsrole"] = {"profile": "marketingadmin"}  # as the lab extension stores it
+    ran = execute(nb, kernel_env, tmp_path)
+    assert "No role assumed" in text_of(ran.cells[0])
+    assert "assumed-role" not in text_of(ran.cells[1])
+    assert ran.metadata["jupyter_awsrole"] == {"profile": "marketingadmin"}  # left as it was

@@ -94,6 +94,12 @@ def test_every_notebook_is_committed_clean_and_has_a_test():
         nbformat.validate(nb)
         assert nb.nbformat == 4
         assert nb.metadata.get("kernelspec", {}).get("name") == "python3", name
+        # As the kernel reports it, so JupyterLab does not mark a notebook modified the moment it opens.
+        assert {"version", "codemirror_mode", "pygments_lexer"} <= set(nb.metadata.get("language_info", {})), name
+        markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        if "mfa-code" in markdown:  # while the password box waits no cell can run: the code comes from a terminal
+            assert "File > New > Terminal" in markdown, name
+            assert "!jupyter-awsrole mfa-code" not in markdown and "new cell," not in markdown, name
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code":
                 assert cell.outputs == [], f"{name} cell {index} was committed with outputs"
@@ -110,7 +116,7 @@ def test_every_notebook_is_committed_clean_and_has_a_test():
 def test_quickstart(kernel, local_aws, home):
     nb = load("01-quickstart.ipynb")
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "!jupyter-awsrole mfa-code" in markdown, "the quickstart must say how to get the demo's MFA code"
+    assert "jupyter-awsrole mfa-code" in markdown, "the quickstart must say how to get the demo's MFA code"
     assert not any("jupyter-awsrole mfa-code" in c.source for c in nb.cells if c.cell_type == "code")
     assert "[profile marketingadmin]" in markdown and "mfa_serial" in markdown
 

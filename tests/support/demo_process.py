@@ -65,5 +65,6 @@ class DemoProcess:
         if self.process.poll() is None:
             self.process.send_signal(signum)
         code = self.process.wait(timeout)
+        self.said_at_stop = self.process.stdout.read()  # what the demo printed while stopping
         self.process.stdout.close()
         return code

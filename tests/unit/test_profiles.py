@@ -146,6 +146,23 @@ def test_unknown_profile_suggests_close_names(store):
         store.plan("marketingadmn")
 
 
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("marketingadmn", ["marketingadmin"]),  # not 'reporting' as well, which merely shares letters
+        ("analist", ["analyst"]),
+        ("admin", ["marketingadmin"]),  # nothing a typo away: names holding what was typed
+        ("xyzzy", []),
+    ],
+)
+def test_suggestions_are_close_or_none(typed, suggested):
+    from jupyter_awsrole.profiles import suggest
+
+    names = {n: None for n in ("user1", "marketingadmin", "analyst", "reporting", "audit", "ci")}
+    said = suggest(typed, names)  # type: ignore[arg-type]
+    assert said == (f" Did you mean: {', '.join(suggested)}?" if suggested else "")
+
+
 def test_self_sourced_static_keys(store):
     plan = store.plan("selfkeys")
     assert plan.root.name == "selfkeys" and len(plan.hops) == 1

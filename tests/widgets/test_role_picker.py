@@ -48,10 +48,36 @@ def test_choosing_a_profile_shows_its_role_and_the_code_field_only_when_needed(m
     assert "user1" not in picker.select.options
     picker.select.value = "marketingadmin"
     assert "arn:aws:iam::123456789012:role/marketingadminrole" in picker.details.value
-    assert "needs a code now" in picker.details.value
+    assert "MFA code needed" in picker.details.value
     assert picker.code.layout.display == ""
     picker.select.value = "analyst"
     assert picker.code.layout.display == "none"
+    assert "no MFA" in picker.details.value
+
+
+def test_inside_an_mfa_session_the_picker_says_what_the_switcher_and_list_say(manager, local_aws):
+    manager.assume("marketingadmin", mfa=local_aws.mfa_code())
+    picker = RolePicker(manager)
+    picker.select.value = "reporting"
+    assert "MFA session open" in picker.details.value and "code needed" not in picker.details.value
+    assert picker.code.layout.display == "none"
+    row = next(row for row in manager.switchable("reporting"))
+    assert row.live(manager.needs_code).mfa_state == "session open"
+
+
+def test_unset_is_named_and_placed_apart_from_the_filter_which_clears_alone(manager):
+    manager.assume("analyst")
+    picker = RolePicker(manager)
+    assert picker.unset_button.description == "Unset role"
+    filter_row = next(
+        box for box in picker.widget.children[0].children[0].children if picker.filter in getattr(box, "children", ())
+    )
+    assert picker.unset_button not in filter_row.children
+    picker.filter.value = "market"
+    picker.filter_clear.click()
+    assert picker.filter.value == "" and manager.active.profile == "analyst"  # the role stays
+    picker.unset_button.click()
+    assert manager.active is None
 
 
 def test_filter_narrows_and_a_single_match_is_chosen(manager):
@@ -106,7 +132,7 @@ def test_every_picker_follows_switches_made_elsewhere(manager, local_aws):
     first.select.value = "marketingadmin"
     first.code.value = local_aws.mfa_code()
     assert second.select.value == "marketingadmin" and "marketingadminrole" in second.status.value
-    second.clear_button.click()
+    second.unset_button.click()
     assert manager.active is None
     assert "no role assumed" in first.status.value
     first.widget.close()

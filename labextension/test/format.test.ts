@@ -1,0 +1,49 @@
+// The status and toolbar item's words: one rounding rule (floor to the minute), the offer, the MFA words.
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+
+import { formatRemaining, label, mfaWords } from '../src/format';
+import { IRoleInfo } from '../src/protocol';
+
+const NOW = Date.parse('2026-01-31T12:00:00Z');
+
+function role(minutesLeft: number): IRoleInfo {
+  return {
+    profile: 'marketingadmin',
+    role_arn: 'arn:aws:iam::123456789012:role/marketingadminrole',
+    session_arn: 'arn:aws:sts::123456789012:assumed-role/marketingadminrole/s',
+    account: '123456789012',
+    region: 'us-east-1',
+    expiration: new Date(NOW + minutesLeft * 60_000).toISOString()
+  };
+}
+
+test('minutes are floored, as the kernel and the picker floor them', () => {
+  for (let s = 60; s < 3600; s += 7) {
+    assert.equal(formatRemaining(s), `${Math.floor(s / 60)}m`);
+  }
+  assert.equal(formatRemaining(3599), '59m'); // right after a one-hour assume: 59m, never 60
+  assert.equal(formatRemaining(3600), '1h 00m');
+  assert.equal(formatRemaining(59), '<1m');
+});
+
+test('the label counts down, warns in the last ten minutes, then says expired', () => {
+  assert.equal(label(role(59.99), null, NOW).text, 'AWS: marketingadmin @ 123456789012 · 59m');
+  assert.equal(label(role(59.99), null, NOW).level, 'ok');
+  assert.equal(label(role(10), null, NOW).level, 'warning');
+  assert.equal(label(role(-1), null, NOW).text, 'AWS: marketingadmin @ 123456789012 · expired');
+});
+
+test('a remembered profile is offered while no role is assumed, never over an active one', () => {
+  const offer = label(null, null, NOW, 'marketingadmin');
+  assert.equal(offer.text, 'AWS: assume marketingadmin again?');
+  assert.equal(offer.level, 'offer');
+  assert.equal(label(role(30), null, NOW, 'analyst').text.startsWith('AWS: marketingadmin'), true);
+  assert.equal(label(null, null, NOW).text, 'AWS: none');
+});
+
+test('MFA words follow the kernel’s states', () => {
+  assert.equal(mfaWords('code needed'), 'MFA code needed');
+  assert.equal(mfaWords('session open'), 'MFA session open');
+  assert.equal(mfaWords('no MFA'), '');
+});
