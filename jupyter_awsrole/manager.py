@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import environment
+from .alarm import Alarm
 from .assumer import Assumer, Policy
 from .cache import CredentialCache, default_cache_dir
 from .credentials import RoleState
@@ -66,7 +67,7 @@ class RoleManager:
         self._observers: list[tuple[Observer, Collection[Event]]] = []
         self._lock = threading.RLock()
         self._generation = 0
-        self._timer: threading.Timer | None = None
+        self._alarm = Alarm(self._timer_fired, name="jupyter-awsrole-renewal-clock")
         self._renewal: threading.Thread | None = None
         self._renewal_of = -1
         self._next_check = math.inf
@@ -205,9 +206,7 @@ class RoleManager:
     # -- refresh ---------------------------------------------------------------------
 
     def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._alarm.cancel()
         self._next_check = math.inf
 
     def _due_at(self, state: RoleState) -> float:
@@ -215,16 +214,16 @@ class RoleManager:
 
     def _schedule(self, delay: float | None = None) -> None:
         """Under the lock: when the next renewal starts (a timer) and when the pre-cell check looks."""
-        self._cancel_timer()
         if self.active is None:
+            self._cancel_timer()
             return
         due = self._due_at(self.active) if delay is None else time.time() + delay
         due = max(due, time.time() + MIN_REFRESH_INTERVAL)
         self._next_check = due
         if self.settings.auto_refresh:
-            self._timer = threading.Timer(due - time.time(), self._timer_fired)
-            self._timer.daemon = True
-            self._timer.start()
+            self._alarm.set(due)
+        else:
+            self._alarm.cancel()
 
     def _timer_fired(self) -> None:
         with self._lock:
