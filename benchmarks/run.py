@@ -21,7 +21,7 @@ import timeit
 from pathlib import Path
 from typing import Any
 
-from benchmarks import cells
+from benchmarks import cells, dask_sharing
 from benchmarks.table import Row, markdown, plain, ratio
 from jupyter_awsrole.sandbox_env import sandbox_environment
 
@@ -443,6 +443,10 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
         session_stats = aws.stats()
         facts["mfa_session"] = (prompts, session_stats)
 
+        # 9. a role shared with a Dask cluster ---------------------------------------------------
+        log(f"9. a role shared with {dask_sharing.WORKERS} Dask workers")
+        rows += dask_sharing.rows(aws, tmp, n["dask"])
+
         # 4. per-cell check, in this process ----------------------------------------------------
         log("4. before_cell")
         from jupyter_awsrole import _before_cell
@@ -533,11 +537,23 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
     ]
 
 
+def measure_dask(args: argparse.Namespace, tmp: Path, rows: list[Row]) -> None:
+    """Section 9 alone, against a local AWS of its own."""
+    from jupyter_awsrole.localaws import LocalAws
+
+    aws = LocalAws.start(tmp / "localaws")
+    try:
+        rows += dask_sharing.rows(aws, tmp, args.n["dask"])
+    finally:
+        aws.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run, not for figures)")
     parser.add_argument("--no-install", action="store_true", help="do not install awsume into benchmarks/.venv-awsume")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {LATEST.name}")
+    parser.add_argument("--only-dask", action="store_true", help="only section 9 (Dask sharing); implies --no-write")
     args = parser.parse_args(argv)
     args.n = dict(
         cached=200,
@@ -552,6 +568,7 @@ def main(argv: list[str] | None = None) -> int:
         timeit_repeat=7,
         endpoint_get=200,
         fresh_client=15,
+        dask=30,
     )
     if args.quick:
         args.n = dict(
@@ -567,6 +584,7 @@ def main(argv: list[str] | None = None) -> int:
             timeit_repeat=3,
             endpoint_get=20,
             fresh_client=5,
+            dask=6,
         )
 
     started = time.perf_counter()
@@ -579,7 +597,11 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     facts: dict[str, Any] = {}
     try:
-        measure(args, tmp, rows, facts)
+        if args.only_dask:
+            args.no_write = True
+            measure_dask(args, tmp, rows)
+        else:
+            measure(args, tmp, rows, facts)
     finally:
         os.environ.clear()
         os.environ.update(saved)

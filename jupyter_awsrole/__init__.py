@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .listing import ProfileInfo
     from .manager import RoleManager
     from .role_picker import RolePicker
+    from .sharing import Share
 
 __all__ = [
     "AwsRoleError",
@@ -35,6 +36,8 @@ __all__ = [
     "refresh",
     "role",
     "session",
+    "share_with",
+    "sharing_summary",
     "storage_options",
     "unload_ipython_extension",
     "unset",
@@ -182,6 +185,21 @@ def _usable(source: MfaSource | None) -> MfaSource:
     return source
 
 
+def share_with(client: Any, share: bool = True) -> Share | None:
+    """Make every worker of a Dask cluster (`client`: a distributed.Client) act as the kernel's role, following
+    every switch, renewal and unset; `share_with(client, False)` ends it. Returns the share (its `stop()` too)."""
+    from .sharing import share_with as _share_with
+
+    return call_cleanly(_share_with, client, share, manager=_manager())
+
+
+def sharing_summary() -> dict[str, int]:
+    """How many Dask clusters share the kernel's role, with how many workers in all (as of their last push)."""
+    from .sharing import summary
+
+    return summary()
+
+
 def picker() -> RolePicker:
     """The ipywidgets role picker, bound to this kernel's state."""
     from .role_picker import picker as _picker
@@ -204,6 +222,9 @@ def load_ipython_extension(ipython: Any) -> None:
     from .comm import install
 
     install(getattr(ipython, "kernel", None), manager)
+    manager.settings.observe(_share_setting, names=["share_with_dask"])  # traitlets keeps one of each handler
+    if manager.settings.share_with_dask:
+        _share_setting({"new": True})
     from .compat import add_magic_completer
 
     add_magic_completer(ipython, "awsrole", lambda text: complete_profiles(manager, text))
@@ -212,6 +233,13 @@ def load_ipython_extension(ipython: Any) -> None:
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     """Where the prebuilt lab extension lives, for `jupyter labextension develop`."""
     return [{"src": "labextension", "dest": "jupyter-awsrole"}]
+
+
+def _share_setting(change: Any) -> None:
+    """`%config AwsRole.share_with_dask`: sharing.py (and dask) are imported only when it is turned on or off."""
+    from .sharing import set_auto
+
+    set_auto(bool(change["new"]))
 
 
 def _before_cell(*_: Any) -> None:

@@ -39,12 +39,23 @@ class ProblemInfo(TypedDict):
     message: str
 
 
-class RolePush(TypedDict):
-    """Sent when a comm opens and on every change of role."""
+class SharingInfo(TypedDict):
+    """The Dask clusters the role is shared with (sharing.summary()): how many, with how many workers in all."""
 
+    clusters: int
+    workers: int
+
+
+class _RolePush(TypedDict):
     event: Literal["role"]
     role: RoleInfo | None
     problem: ProblemInfo | None
+
+
+class RolePush(_RolePush, total=False):
+    """Sent when a comm opens and on every change of role."""
+
+    sharing: SharingInfo
 
 
 # One profile, as `%awsrole --list` shows it: the fields of listing.ProfileInfo, the one place they are declared.
@@ -107,6 +118,7 @@ class Reply(Answer):
 MESSAGES: tuple[type, ...] = (
     RoleInfo,
     ProblemInfo,
+    SharingInfo,
     RolePush,
     SimpleRequest,
     NeedsCodeRequest,

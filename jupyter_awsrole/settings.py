@@ -40,6 +40,12 @@ class AwsRole(Configurable):
         "into os.environ (for tools that do not read the endpoint).",
     ).tag(config=True)
 
+    share_with_dask = Bool(
+        False,
+        help="Share the active role with the workers of every Dask Client made in this kernel from now on "
+        "(as jupyter_awsrole.share_with(client) does).",
+    ).tag(config=True)
+
     sts_connect_timeout = Float(5.0, help="Seconds to wait for a connection to STS.").tag(config=True)
     sts_read_timeout = Float(15.0, help="Seconds to wait for STS to answer one call.").tag(config=True)
     sts_max_attempts = Int(

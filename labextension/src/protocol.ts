@@ -48,11 +48,18 @@ export interface IProblemInfo {
   message: string;
 }
 
+/** The Dask clusters the role is shared with (sharing.summary()): how many, with how many workers in all. */
+export interface ISharingInfo {
+  clusters: number;
+  workers: number;
+}
+
 /** Sent when a comm opens and on every change of role. */
 export interface IRolePush {
   event: 'role';
   role: IRoleInfo | null;
   problem: IProblemInfo | null;
+  sharing?: ISharingInfo;
 }
 
 /** The role and problem now, every profile, the switchable ones, or back to the environment before. */
