@@ -27,6 +27,7 @@ ORIGIN = f"{uuid.uuid4().hex}:{os.getpid()}"
 _lock = threading.Lock()
 _baseline: environment.Variables | None = None  # the worker's own variables, from before the first role
 _applied: tuple[int, str | None] = (0, None)  # (serial, profile) of the last push this process took
+_last_origin = [""]  # the kernel whose push that was
 
 
 class RolePlugin(WorkerPlugin):
@@ -49,6 +50,11 @@ class RolePlugin(WorkerPlugin):
         """Act as the pushed role (or as none) from now on; nothing in the kernel's own process."""
         if self.origin == ORIGIN:
             return
+        with _lock:
+            # A push that timed out in the kernel may land after a newer one from the same kernel: it is stale.
+            if self.origin == _last_origin[0] and self.serial < _applied[0]:
+                return
+            _last_origin[0] = self.origin
         install(self.state, self.serial)
 
     def teardown(self, worker: Any = None) -> None:

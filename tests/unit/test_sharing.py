@@ -225,6 +225,8 @@ def worker_process(monkeypatch):
     monkeypatch.setenv("AWS_PROFILE", "workers-own")
     monkeypatch.setattr(endpoint, "_endpoint", None)
     monkeypatch.setattr(worker_plugin, "_baseline", None)
+    monkeypatch.setattr(worker_plugin, "_applied", (0, None))
+    monkeypatch.setattr(worker_plugin, "_last_origin", [""])
     yield
     served = endpoint.existing_endpoint()
     if served is not None:
@@ -255,6 +257,14 @@ def test_a_worker_serves_the_pushed_role_from_its_own_endpoint_and_puts_its_envi
         fetch({endpoint.ENV_URI: uri, endpoint.ENV_TOKEN: endpoint.existing_endpoint().token})
     assert gone.value.code == 404  # clients made before fail at their next fetch
     assert worker_plugin.applied() == (9, None)
+
+
+def test_a_late_older_push_from_the_same_kernel_is_ignored_and_another_kernels_is_not(worker_process):
+    worker_plugin.RolePlugin(state("analyst"), 5, origin="kernel-a").setup()
+    worker_plugin.RolePlugin(state("marketingadmin"), 4, origin="kernel-a").setup()  # timed out, landed late
+    assert worker_plugin.applied() == (5, "analyst")
+    worker_plugin.RolePlugin(state("marketingadmin"), 1, origin="kernel-b").setup()  # its own count
+    assert worker_plugin.applied() == (1, "marketingadmin")
 
 
 def test_the_plugin_does_nothing_in_the_kernels_own_process(worker_process):
