@@ -67,12 +67,15 @@ def assume(
     duration: int | None = None,
     session_name: str | None = None,
     external_id: str | None = None,
+    source_profile: str | None = None,
     refresh: bool = False,
 ) -> RoleState:
-    """Switch this process to a role profile; `mfa` is a code, a callable(serial) -> code, or None to ask.
+    """Switch this process to a role profile (or a role ARN); `mfa` is a code, a callable(serial) -> code, or None
+    to ask.
 
     The options (see options.Options): `region` to set, `duration` in seconds (900-43200), `session_name`
-    and `external_id` for the last AssumeRole call, `refresh` to ignore the cached session."""
+    and `external_id` for the last AssumeRole call, `source_profile` the profile a role ARN is assumed from
+    (default: the active role), `refresh` to ignore the cached session."""
     masked = _masked(mfa)
     del mfa  # verbose tracebacks show this frame's locals: only the masked source may stay
     source = _usable(masked)

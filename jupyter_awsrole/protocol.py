@@ -58,6 +58,24 @@ class RolePush(_RolePush, total=False):
     sharing: SharingInfo
 
 
+class LoginInfo(TypedDict):
+    """An SSO sign-in waiting for approval (sso_login.LoginPrompt.public()): the link and the code to show."""
+
+    profile: str
+    start_url: str
+    verification_uri: str
+    verification_uri_complete: str
+    user_code: str
+    expires_at: str  # UTC, like 2026-01-31T12:00:00Z
+
+
+class LoginPush(TypedDict):
+    """Sent when an SSO sign-in starts (login set) and when it ends (login null), as RoleManager.login says."""
+
+    event: Literal["sso-login"]
+    login: LoginInfo | None
+
+
 # One profile, as `%awsrole --list` shows it: the fields of listing.ProfileInfo, the one place they are declared.
 ProfileRow = NewType("ProfileRow", dict)
 
@@ -120,6 +138,8 @@ MESSAGES: tuple[type, ...] = (
     ProblemInfo,
     SharingInfo,
     RolePush,
+    LoginInfo,
+    LoginPush,
     SimpleRequest,
     NeedsCodeRequest,
     AssumeRequest,

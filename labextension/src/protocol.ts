@@ -18,6 +18,7 @@ export interface IOptions {
   duration?: number | null;
   session_name?: string | null;
   external_id?: string | null;
+  source_profile?: string | null;
   refresh?: boolean;
 }
 
@@ -60,6 +61,22 @@ export interface IRolePush {
   role: IRoleInfo | null;
   problem: IProblemInfo | null;
   sharing?: ISharingInfo;
+}
+
+/** An SSO sign-in waiting for approval (sso_login.LoginPrompt.public()): the link and the code to show. */
+export interface ILoginInfo {
+  profile: string;
+  start_url: string;
+  verification_uri: string;
+  verification_uri_complete: string;
+  user_code: string;
+  expires_at: string;
+}
+
+/** Sent when an SSO sign-in starts (login set) and when it ends (login null), as RoleManager.login says. */
+export interface ILoginPush {
+  event: 'sso-login';
+  login: ILoginInfo | null;
 }
 
 /** The role and problem now, every profile, the switchable ones, or back to the environment before. */
