@@ -41,16 +41,21 @@ for _ in range({n}):
 _bemit(**_res)
 """
 
+# First read after switching back to a role used earlier (its filesystem kept), first read as a role never
+# used in the kernel (a new session name is a new path, so a new filesystem), and a warm read.
 PANDAS = r"""
 import pandas as pd, s3fs
 _bmagic("{profile}")
 pd.read_csv("{url}")  # imports and the first connection are not what is measured
-_first, _warm = [], []
-for _ in range({n}):
-    _bmagic("{profile}")
-    t = _bpc(); pd.read_csv("{url}"); _first.append(_bpc() - t)
+_back, _new, _warm = [], [], []
+for _i in range({n}):
+    _bmagic("{other}"); _bmagic("{profile}")
+    t = _bpc(); pd.read_csv("{url}"); _back.append(_bpc() - t)
     t = _bpc(); pd.read_csv("{url}"); _warm.append(_bpc() - t)
-_bemit(first=_first, warm=_warm)
+    _bmagic("{profile} --session-name bench-new-%d-%d" % (_bos.getpid(), _i))
+    t = _bpc(); pd.read_csv("{url}"); _new.append(_bpc() - t)
+_bmagic("{profile}")
+_bemit(back=_back, new=_new, warm=_warm)
 """
 
 # 6. scale: a config of many role profiles; "first" means the first call after the files changed.

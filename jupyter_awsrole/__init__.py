@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .listing import ProfileInfo
     from .manager import RoleManager
     from .role_picker import RolePicker
+    from .sharing import Share
 
 __all__ = [
     "AwsRoleError",
@@ -35,6 +36,8 @@ __all__ = [
     "refresh",
     "role",
     "session",
+    "share_with",
+    "sharing_summary",
     "storage_options",
     "unload_ipython_extension",
     "unset",
@@ -64,12 +67,15 @@ def assume(
     duration: int | None = None,
     session_name: str | None = None,
     external_id: str | None = None,
+    source_profile: str | None = None,
     refresh: bool = False,
 ) -> RoleState:
-    """Switch this process to a role profile; `mfa` is a code, a callable(serial) -> code, or None to ask.
+    """Switch this process to a role profile (or a role ARN); `mfa` is a code, a callable(serial) -> code, or None
+    to ask.
 
     The options (see options.Options): `region` to set, `duration` in seconds (900-43200), `session_name`
-    and `external_id` for the last AssumeRole call, `refresh` to ignore the cached session."""
+    and `external_id` for the last AssumeRole call, `source_profile` the profile a role ARN is assumed from
+    (default: the active role), `refresh` to ignore the cached session."""
     masked = _masked(mfa)
     del mfa  # verbose tracebacks show this frame's locals: only the masked source may stay
     source = _usable(masked)
@@ -182,6 +188,21 @@ def _usable(source: MfaSource | None) -> MfaSource:
     return source
 
 
+def share_with(client: Any, share: bool = True) -> Share | None:
+    """Make every worker of a Dask cluster (`client`: a distributed.Client) act as the kernel's role, following
+    every switch, renewal and unset; `share_with(client, False)` ends it. Returns the share (its `stop()` too)."""
+    from .sharing import share_with as _share_with
+
+    return call_cleanly(_share_with, client, share, manager=_manager())
+
+
+def sharing_summary() -> dict[str, int]:
+    """How many Dask clusters share the kernel's role, with how many workers in all (as of their last push)."""
+    from .sharing import summary
+
+    return summary()
+
+
 def picker() -> RolePicker:
     """The ipywidgets role picker, bound to this kernel's state."""
     from .role_picker import picker as _picker
@@ -204,6 +225,9 @@ def load_ipython_extension(ipython: Any) -> None:
     from .comm import install
 
     install(getattr(ipython, "kernel", None), manager)
+    manager.settings.observe(_share_setting, names=["share_with_dask"])  # traitlets keeps one of each handler
+    if manager.settings.share_with_dask:
+        _share_setting({"new": True})
     from .compat import add_magic_completer
 
     add_magic_completer(ipython, "awsrole", lambda text: complete_profiles(manager, text))
@@ -212,6 +236,13 @@ def load_ipython_extension(ipython: Any) -> None:
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     """Where the prebuilt lab extension lives, for `jupyter labextension develop`."""
     return [{"src": "labextension", "dest": "jupyter-awsrole"}]
+
+
+def _share_setting(change: Any) -> None:
+    """`%config AwsRole.share_with_dask`: sharing.py (and dask) are imported only when it is turned on or off."""
+    from .sharing import set_auto
+
+    set_auto(bool(change["new"]))
 
 
 def _before_cell(*_: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -9,16 +11,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from .cache import CredentialCache, assume_role_key, mfa_session_key
-from .credentials import Credentials, RoleState
+from .credentials import Credentials, RoleState, utcnow
 from .errors import AwsRoleError, MfaError
-from .mfa import MAX_ATTEMPTS, MfaSource, read_code
+from .mfa import MAX_ATTEMPTS, CallableSource, FixedCode, MfaSource, read_code
+from .mfa_process import DEFAULT_TIMEOUT, ProcessCode, command_for
 from .options import Options
 from .profiles import Hop, Plan
 from .settings import AwsRole
 from .sources import root_credentials
+from .sso_login import LoginPresenter
 from .sts import Timeouts, sts_client, sts_endpoint, sts_region, translate
 
 ROLE_CHAINING_LIMIT = 3600  # AWS caps sessions assumed from temporary credentials at one hour
+# Keys that never expire are served as if they did, so renewals read the profile again (rotated keys, a new
+# credential_process answer) and every credential reader gets the Expiration it expects.
+KEYS_LIFETIME = datetime.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,8 @@ class Policy:
     mfa_session_seconds: int
     default_duration: int | None
     timeouts: Timeouts
+    mfa_process: str = ""
+    mfa_process_timeout: float = DEFAULT_TIMEOUT
 
     @classmethod
     def from_settings(cls, settings: AwsRole | None = None) -> Policy:
@@ -39,6 +48,8 @@ class Policy:
             mfa_session_seconds=s.mfa_session_seconds,
             default_duration=s.default_duration or None,
             timeouts=Timeouts(s.sts_connect_timeout, s.sts_read_timeout, s.sts_max_attempts),
+            mfa_process=s.mfa_process,
+            mfa_process_timeout=s.mfa_process_timeout,
         )
 
 
@@ -91,7 +102,7 @@ class Assumer:
         long_term_root = root is not None and root.kind == "keys" and not root.get("aws_session_token")
         for i in range(start, len(plan.hops)):
             serial = plan.hops[i].mfa_serial
-            if not serial:
+            if not serial or command_for(plan.hops[i], policy.mfa_process):
                 continue
             if not (
                 _session_applies(i == 0 and long_term_root, args[i], policy)
@@ -109,15 +120,19 @@ class Assumer:
         overrides: Options | None = None,
         policy: Policy | None = None,
         refresh: bool = False,
+        login: LoginPresenter | None = None,
     ) -> RoleState:
-        """Credentials for the plan's profile; `refresh` skips the cached session of the last hop.
+        """Credentials for the plan's profile; `refresh` skips the cached session of the last hop; `login` shows
+        an SSO sign-in when one is needed (None: say so instead).
 
         No lock is held here: a renewal hanging on STS must not hold up a switch or another renewal."""
         policy = policy or Policy.from_settings()
         hops = plan.hops
         args, keys = self._calls(plan, overrides, policy)
         start, hit = self._deepest_cached(keys, policy, skip_last=refresh)
-        creds, response = hit if hit else (root_credentials(plan, baseline), None)
+        creds, response = hit if hit else (root_credentials(plan, baseline, login, policy.timeouts), None)
+        if not hops and not plan.role_arn:
+            return _own_state(plan, creds, overrides, baseline, policy)
         for i in range(start, len(hops)):
             long_term_source = i == 0 and creds.session_token is None and plan.root is not None
             response = self._assume_hop(hops[i], args[i], creds, mfa, baseline, policy, long_term_source, plan)
@@ -160,7 +175,7 @@ class Assumer:
             session = self._mfa_session(hop, creds, mfa, plan, policy, endpoint, region)
             del call["SerialNumber"]
             return assume(session, {})
-        return _with_code(hop.mfa_serial, mfa, lambda code: assume(creds, {"TokenCode": code}))
+        return _with_code(hop, _source(hop, mfa, policy), lambda code: assume(creds, {"TokenCode": code}))
 
     def _cached_mfa_session(self, serial: str, source: str, policy: Policy) -> Credentials | None:
         key = mfa_session_key(serial, source)
@@ -201,7 +216,7 @@ class Assumer:
             except Exception as exc:
                 raise translate(exc, "GetSessionToken", plan.profile.name, endpoint, policy.timeouts, serial) from None
 
-        response = _with_code(serial, mfa, open_session)
+        response = _with_code(hop, _source(hop, mfa, policy), open_session)
         key = mfa_session_key(serial, source)
         self.cache.store(key, response)
         session = Credentials.from_sts(response["Credentials"])
@@ -216,8 +231,19 @@ def _session_applies(long_term_source: bool, args: dict[str, Any], policy: Polic
     return long_term_source and policy.mfa_session_seconds > 0 and duration <= ROLE_CHAINING_LIMIT
 
 
-def _with_code(serial: str, mfa: MfaSource, call: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+def _source(hop: Hop, mfa: MfaSource, policy: Policy) -> MfaSource:
+    """Where this hop's code comes from: a code or function the caller gave, else the hop's mfa_process
+    (which serves prompts and renewals alike), else the caller's source (a prompt, or none in a renewal)."""
+    command = command_for(hop, policy.mfa_process)
+    if command is None or isinstance(mfa, (FixedCode, CallableSource)):
+        return mfa
+    return ProcessCode(command, hop.profile.name, policy.mfa_process_timeout)
+
+
+def _with_code(hop: Hop, mfa: MfaSource, call: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
     """Ask for a code and call; a refused code is asked again when the source can ask."""
+    assert hop.mfa_serial
+    serial = hop.mfa_serial
     retry: str | None = None
     for attempt in range(MAX_ATTEMPTS):
         code = read_code(mfa, serial, retry)
@@ -253,3 +279,29 @@ def _state(
         credentials=creds,
         endpoint_url=plan.profile.endpoint_url,
     )
+
+
+def _own_state(
+    plan: Plan, creds: Credentials, overrides: Options | None, baseline: Mapping[str, str], policy: Policy
+) -> RoleState:
+    """The state of a profile that is its own credentials (keys, SSO, a process): who they are, from STS."""
+    name = plan.profile.name
+    endpoint = sts_endpoint(plan.profile.endpoint_url, baseline)
+    try:
+        with sts_client(creds, sts_region(plan.profile.region, baseline), endpoint, policy.timeouts) as client:
+            arn = str(client.get_caller_identity()["Arn"])
+    except Exception as exc:
+        raise translate(exc, "GetCallerIdentity", name, endpoint, policy.timeouts) from None
+    if creds.expiration is None:
+        creds = Credentials(creds.access_key_id, creds.secret_access_key, creds.session_token, utcnow() + KEYS_LIFETIME)
+    response = {"AssumedRoleUser": {"Arn": arn}}
+    return dataclasses.replace(_state(plan, creds, response, overrides, baseline), role_arn=principal_arn(arn))
+
+
+def principal_arn(arn: str) -> str:
+    """The IAM identity behind a caller ARN: a role's ARN for an assumed-role session, else the ARN itself."""
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("assumed-role/"):
+        role = parts[5].split("/")[1]
+        return f"arn:{parts[1]}:iam::{parts[4]}:role/{role}"
+    return arn

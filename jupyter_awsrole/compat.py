@@ -47,6 +47,22 @@ def forget_default_session_credentials(boto3: Any, keep_session: bool) -> None:
         boto3.DEFAULT_SESSION = None
 
 
+def filesystem_instances(filesystem_class: Any) -> dict[Any, Any]:
+    """The instances fsspec keeps of a filesystem class (s3fs.S3FileSystem), keyed by their arguments:
+    changed in place, as `clear_instance_cache()` does, so each role keeps its own warm filesystems.
+
+    Private: `_Cached` metaclass's `cls._cache`. Checked against fsspec 2026.9.0."""
+    instances: dict[Any, Any] = filesystem_class._cache
+    return instances
+
+
+def s3fs_connected(filesystem: Any) -> bool:
+    """Whether an S3FileSystem has made its S3 client, so its credentials are bound (s3fs connects lazily).
+
+    Private: `S3FileSystem._s3`. Checked against s3fs 2026.9.0."""
+    return getattr(filesystem, "_s3", None) is not None
+
+
 def swap_signing_credentials(signing: Any, access_key: str, secret_key: str, token: str | None) -> None:
     """Make a pooled client sign its next call with other credentials, without building a new client.
 

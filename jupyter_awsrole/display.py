@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from .credentials import RoleState, utcnow
 from .events import Problem, ProblemKind
 from .listing import NO_MFA, ProfileInfo
+from .sso_login import LoginPrompt
 
 
 def minutes(seconds: float) -> str:
@@ -122,3 +123,63 @@ def reminder(state: RoleState, problem: Problem | None) -> str | None:
             f" a new MFA code: run %awsrole {state.profile} --refresh."
         )
     return f"awsrole: could not renew profile '{state.profile}' ({minutes(left)} left): {problem.message}"
+
+
+class LoginText:
+    """An SSO sign-in waiting for approval: the link (clickable, the code in it), the code, the time left."""
+
+    def __init__(self, prompt: LoginPrompt, outcome: str | None = None) -> None:
+        self.prompt = prompt
+        self.outcome = outcome
+
+    def _left(self) -> str:
+        left = max(0, int(self.prompt.seconds_left()))
+        return f"{left // 60}:{left % 60:02d}"
+
+    def __repr__(self) -> str:
+        if self.outcome is not None:
+            return self.outcome
+        p = self.prompt
+        return (
+            f"SSO sign-in for profile {p.profile}: open {p.verification_uri_complete} and check that it shows"
+            f" the code {p.user_code}. Waiting for approval, {self._left()} left (interrupt the kernel to stop)."
+        )
+
+    def _repr_html_(self) -> str:
+        if self.outcome is not None:
+            return f"<p class='jupyter-awsrole-login'>{html.escape(self.outcome)}</p>"
+        p = self.prompt
+        link = html.escape(p.verification_uri_complete, quote=True)
+        return (
+            "<div class='jupyter-awsrole-login'>"
+            f"<p>SSO sign-in for profile <b>{html.escape(p.profile)}</b> ({html.escape(p.start_url)}):"
+            f" <a href='{link}' target='_blank' rel='noopener'>open the sign-in page</a>"
+            f" and check that it shows the code <code style='font-size:1.2em'>{html.escape(p.user_code)}</code>.</p>"
+            f"<p>Waiting for approval: {self._left()} left (interrupt the kernel to stop).</p></div>"
+        )
+
+
+class LoginView:
+    """Shows an SSO sign-in in the running cell, updating its countdown in place; the core prints nothing."""
+
+    def __init__(self) -> None:
+        self._handle: object | None = None
+        self._shown = 0.0
+
+    def show(self, prompt: LoginPrompt) -> None:
+        from IPython.display import display
+
+        self._handle = display(LoginText(prompt), display_id=True)
+        self._shown = prompt.seconds_left()
+
+    def tick(self, prompt: LoginPrompt) -> None:
+        left = prompt.seconds_left()
+        if self._handle is not None and self._shown - left >= 5:  # every 5 s is a countdown, not a flood
+            self._shown = left
+            self._handle.update(LoginText(prompt))  # type: ignore[attr-defined]
+
+    def finish(self, prompt: LoginPrompt | None, outcome: str, ok: bool) -> None:
+        """Success replaces the link with one line; a failure removes it (the error is the one line)."""
+        if self._handle is not None and prompt is not None:
+            self._handle.update(LoginText(prompt, outcome if ok else "SSO sign-in ended."))  # type: ignore[attr-defined]
+        self._handle = None

@@ -213,14 +213,17 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 5  # a connection that sends nothing is dropped
     server_version = "jupyter-awsrole"
     sys_version = ""
+    # Keep-alive: botocore's and aiobotocore's pooled connections skip a connect and a thread start per GET.
+    # One buffered write per answer and no Nagle, or a keep-alive client waits out a delayed ACK (~40 ms).
+    protocol_version = "HTTP/1.1"
+    wbufsize = -1
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         endpoint = self.server.endpoint
         allowed = endpoint.authorized(self.headers.get("Authorization"))
-        if allowed is None:
-            return self._empty(401)
-        if not allowed:
-            return self._empty(403)
+        if not allowed:  # a caller without the token gets no connection to keep
+            return self._empty(401 if allowed is None else 403, close=True)
         served = endpoint.served(self.path.split("?", 1)[0])
         if served is None:
             return self._empty(404)
@@ -238,19 +241,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _empty(self, status: int) -> None:
+    def _empty(self, status: int, close: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Length", "0")
+        if close:
+            self.send_header("Connection", "close")  # send_header also ends the connection after this answer
         self.end_headers()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Malformed requests and other methods: the status alone, no page."""
         with contextlib.suppress(Exception):
-            self.close_connection = True
-            self._empty(code)
+            self._empty(code, close=True)
 
     def do_HEAD(self) -> None:
-        self._empty(405)
+        self._empty(405, close=True)  # a body we never read must not be taken for the next request
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD
 

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
+from . import filesystems
 from .compat import forget_default_session_credentials
 from .credentials import RoleState
 from .errors import AwsRoleError
@@ -91,7 +92,7 @@ def apply(values: Mapping[str, str], environ: MutableMapping[str, str] | None = 
     profile_changed = any(env.get(name) != wanted.get(name) for name in profiles)
     try:
         _replace(env, wanted)
-        reset_sdk_caches(profile_changed)
+        reset_sdk_caches(profile_changed, wanted.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"))
     except Exception as exc:
         _replace(env, before)
         kind = type(exc).__name__  # a verbose traceback shows the names of the raising line, so not exc
@@ -131,11 +132,10 @@ def _replace(env: MutableMapping[str, str], values: Mapping[str, str]) -> None:
         sys.setswitchinterval(interval)
 
 
-def reset_sdk_caches(profile_changed: bool = True) -> None:
-    """boto3's default session and fsspec's S3FileSystem instances keep old credentials; make them forget."""
+def reset_sdk_caches(profile_changed: bool = True, served_at: str | None = None) -> None:
+    """boto3's default session and fsspec's S3FileSystem instances keep old credentials; make them forget
+    (the filesystems of a role served at `served_at`, an endpoint URI, are kept for its next switch)."""
     boto3 = sys.modules.get("boto3")
     if boto3 is not None:
         forget_default_session_credentials(boto3, keep_session=not profile_changed)
-    s3fs = sys.modules.get("s3fs")
-    if s3fs is not None:
-        s3fs.S3FileSystem.clear_instance_cache()
+    filesystems.follow(served_at)

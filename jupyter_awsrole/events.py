@@ -17,12 +17,15 @@ class Event(str, enum.Enum):
     REFRESH_FAILED = "refresh-failed"
     # Not a change: the check before a cell has something to tell (see RoleManager.status()).
     REMINDER = "reminder"
+    # Not changes either: an SSO sign-in waits for approval (RoleManager.login holds its link and code), or ended.
+    SSO_LOGIN = "sso-login"
+    SSO_LOGIN_ENDED = "sso-login-ended"
 
     def __str__(self) -> str:
         return self.value
 
 
-CHANGES = frozenset(Event) - {Event.REMINDER}  # what observe() reports unless asked for more
+CHANGES = frozenset(Event) - {Event.REMINDER, Event.SSO_LOGIN, Event.SSO_LOGIN_ENDED}  # observe()'s default
 
 
 class ProblemKind(str, enum.Enum):

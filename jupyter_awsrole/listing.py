@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import AwsRoleError
-from .profiles import Profile, ProfileStore, bulk
+from .profiles import Profile, ProfileStore, bulk, check_sso
 from .protocol import ProfileRow
 
 if TYPE_CHECKING:
@@ -56,8 +56,8 @@ class ProfileInfo:
 
     @property
     def switchable(self) -> bool:
-        """Whether a switch to it can be tried: it names a role (web-identity profiles included)."""
-        return bool(self.role_arn)
+        """Whether a switch to it can be tried: it names a role or holds credentials (keys, SSO, a process)."""
+        return self.kind != "empty"
 
     def public(self) -> ProfileRow:
         """The row as the lab extension gets it."""
@@ -122,6 +122,12 @@ def _row(store: ProfileStore, name: str, profile: Profile) -> ProfileInfo:
         try:
             plan = store.plan_loaded(name)
             source, mfa = plan.source_label, plan.needs_mfa
+        except AwsRoleError as exc:
+            problem = str(exc)
+    elif profile.is_source:
+        source = profile.description
+        try:
+            check_sso(profile)
         except AwsRoleError as exc:
             problem = str(exc)
     return ProfileInfo(

@@ -16,7 +16,7 @@ from IPython.display import display
 
 from . import history
 from .credentials import RoleState
-from .display import ProfileTable, StatusView, confirmation, reminder
+from .display import LoginView, ProfileTable, StatusView, confirmation, reminder
 from .errors import AwsRoleError
 from .events import Event
 from .listing import mfa_state_now
@@ -149,6 +149,8 @@ class AwsRoleMagics(Magics):
         super().__init__(shell)
         self.manager = manager
         tell_reminders(manager)
+        if manager.presenter is None:
+            manager.presenter = LoginView()  # SSO sign-ins show their link and code in the running cell
 
     def _read(self, func: Any, line: str) -> argparse.Namespace:
         """Mask an MFA code in this cell's history first: a line that fails to parse must not keep it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import math
 import os
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import environment
+from .alarm import Alarm
 from .assumer import Assumer, Policy
 from .cache import CredentialCache, default_cache_dir
 from .credentials import RoleState
@@ -22,8 +24,9 @@ from .events import CHANGES, Event, Problem, ProblemKind
 from .listing import Listing, ProfileInfo, matching
 from .mfa import CallableSource, MfaInput, MfaSource, NoPrompt, as_source
 from .options import Options
-from .profiles import Plan, Profile, ProfileStore
+from .profiles import Plan, Profile, ProfileStore, is_role_arn
 from .settings import AwsRole
+from .sso_login import LoginPresenter, LoginPrompt
 
 if TYPE_CHECKING:
     from . import endpoint  # imported on first use: http.server costs a fresh kernel's %load_ext ~15 ms
@@ -66,12 +69,14 @@ class RoleManager:
         self._observers: list[tuple[Observer, Collection[Event]]] = []
         self._lock = threading.RLock()
         self._generation = 0
-        self._timer: threading.Timer | None = None
+        self._alarm = Alarm(self._timer_fired, name="jupyter-awsrole-renewal-clock")
         self._renewal: threading.Thread | None = None
         self._renewal_of = -1
         self._next_check = math.inf
         self._listing = Listing([])
         self._listing_of: dict[str, Profile] | None = None
+        self.presenter: LoginPresenter | None = None  # set by a front end that can show an SSO sign-in
+        self.login: LoginPrompt | None = None  # the SSO sign-in waiting for approval, for every front end
         self.settings.observe(self._settings_changed, names=["refresh_margin_seconds", "auto_refresh"])
 
     def _settings_changed(self, _change: Any) -> None:
@@ -87,34 +92,62 @@ class RoleManager:
         self.cache.directory = os.path.expanduser(s.cache_dir) if s.cache_dir else default_cache_dir()
         return Policy.from_settings(s)
 
-    def plan(self, profile: str) -> Plan:
-        """Validate a profile without touching the network."""
+    def plan(self, profile: str, options: Options | None = None) -> Plan:
+        """Validate a profile (or a role ARN and its source) without touching the network."""
         if not isinstance(profile, str) or not profile.strip():
             raise AwsRoleError("profile must name a profile of the AWS config files.", field="profile")
-        return self.store.plan(profile.strip())
+        name = profile.strip()
+        source = options.source_profile if options else None
+        if is_role_arn(name):
+            return self.store.plan_arn(name, source or self._default_source(name))
+        if source:
+            raise AwsRoleError("source_profile goes with a role ARN, not a profile.", field="source_profile")
+        return self.store.plan(name)
+
+    def _default_source(self, arn: str) -> str | None:
+        """What a role ARN is assumed from when no source is named: the active role (or, when that is the same
+        ARN, its source), else the kernel's AWS_PROFILE, else the environment's keys (None)."""
+        with self._lock:
+            active, request, baseline = self.active, self._request, self.baseline
+        if active is not None and active.profile != arn:
+            return active.profile
+        if active is not None and request is not None:
+            return request[0].source_profile
+        return (baseline if baseline is not None else environment.snapshot()).get("AWS_PROFILE") or None
+
+    def _sourced(self, profile: str, options: Options) -> Options:
+        """The options with the source a role ARN is assumed from written in, so renewals assume it alike."""
+        if options.source_profile or not isinstance(profile, str) or not is_role_arn(profile.strip()):
+            return options
+        return dataclasses.replace(options, source_profile=self._default_source(profile.strip()))
 
     def assume(self, profile: str, *, mfa: MfaInput = None, **options: Any) -> RoleState:
         """Switch the kernel to a role (`options`: fields of Options); on any failure the previous
         credentials stay in place."""
         source = as_source(mfa)
         del mfa  # only the masked source may stay in this frame
-        return call_cleanly(self._switch, profile, source, Options.parse(options))
+        return call_cleanly(self._switch, profile, source, Options.parse(options), _Login(self, self.presenter))
 
-    def switch(self, profile: str, code: str | None = None, options: Options | None = None) -> RoleState | None:
+    def switch(
+        self, profile: str, code: str | None = None, options: Options | None = None, sign_in: bool = False
+    ) -> RoleState | None:
         """A switch for front ends that ask for codes themselves: with the code typed, if any, and never a
-        prompt; None when a code must be typed first."""
+        prompt; None when a code must be typed first. An SSO sign-in is waited for only with `sign_in` (the front
+        end then shows `self.login` on Event.SSO_LOGIN); otherwise a needed one is a one-line SsoLoginRequired."""
         source = as_source(code) if code else NoPrompt()
         del code
+        login = _Login(self, None) if sign_in else None
         try:
-            return call_cleanly(self._switch, profile, source, options or Options())
+            return call_cleanly(self._switch, profile, source, options or Options(), login)
         except MfaRequired:
             return None
 
-    def _switch(self, profile: str, source: MfaSource, options: Options) -> RoleState:
-        plan = self.plan(profile)
+    def _switch(self, profile: str, source: MfaSource, options: Options, login: LoginPresenter | None) -> RoleState:
+        options = self._sourced(profile, options)
+        plan = self.plan(profile, options)
         with self._lock:
             baseline = self.baseline if self.baseline is not None else environment.snapshot()
-        state = self.assumer.resolve(plan, source, baseline, options, self._policy(), options.refresh)
+        state = self.assumer.resolve(plan, source, baseline, options, self._policy(), options.refresh, login=login)
         refresh_source = source if isinstance(source, CallableSource) else NoPrompt()
         with self._lock:
             # A switch the user asked for wins over whatever changed meanwhile (a renewal, an unset),
@@ -186,10 +219,13 @@ class RoleManager:
         return call_cleanly(self._serve, profile, source, Options.parse(options))
 
     def _serve(self, profile: str, source: MfaSource, options: Options) -> tuple[RoleState, dict[str, str]]:
-        plan = self.plan(profile)
+        options = self._sourced(profile, options)
+        plan = self.plan(profile, options)
         with self._lock:
             baseline = self.baseline if self.baseline is not None else environment.snapshot()
-        state = self.assumer.resolve(plan, source, baseline, options, self._policy(), options.refresh)
+        state = self.assumer.resolve(
+            plan, source, baseline, options, self._policy(), options.refresh, login=_Login(self, self.presenter)
+        )
         refresh_source = source if isinstance(source, CallableSource) else NoPrompt()
         from . import endpoint
 
@@ -199,15 +235,13 @@ class RoleManager:
 
     def _renew_served(self, served: endpoint.Served) -> RoleState:
         """A path's renewal, asked by a request: never under the manager's lock, never a prompt."""
-        plan = self.store.plan(served.profile)
+        plan = self.plan(served.profile, served.options)
         return self.assumer.resolve(plan, served.source, served.baseline, served.options, self._policy(), False)
 
     # -- refresh ---------------------------------------------------------------------
 
     def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._alarm.cancel()
         self._next_check = math.inf
 
     def _due_at(self, state: RoleState) -> float:
@@ -215,16 +249,16 @@ class RoleManager:
 
     def _schedule(self, delay: float | None = None) -> None:
         """Under the lock: when the next renewal starts (a timer) and when the pre-cell check looks."""
-        self._cancel_timer()
         if self.active is None:
+            self._cancel_timer()
             return
         due = self._due_at(self.active) if delay is None else time.time() + delay
         due = max(due, time.time() + MIN_REFRESH_INTERVAL)
         self._next_check = due
         if self.settings.auto_refresh:
-            self._timer = threading.Timer(due - time.time(), self._timer_fired)
-            self._timer.daemon = True
-            self._timer.start()
+            self._alarm.set(due)
+        else:
+            self._alarm.cancel()
 
     def _timer_fired(self) -> None:
         with self._lock:
@@ -256,7 +290,7 @@ class RoleManager:
             return None
         options, source = request
         try:
-            plan = self.store.plan(state.profile)
+            plan = self.plan(state.profile, options)
             new = self.assumer.resolve(plan, source, baseline or {}, options, self._policy(), True)
         except MfaRequired as exc:
             self._renewal_failed(generation, state, Problem(ProblemKind.NEEDS_MFA, str(exc)))
@@ -368,6 +402,31 @@ class RoleManager:
                 callback(event, state)
             except Exception:
                 log.warning("jupyter-awsrole: an observer failed on %s", event, exc_info=True)
+
+
+class _Login:
+    """Tells the manager's observers about an SSO sign-in (RoleManager.login) and shows it through the front
+    end's presenter, if any: the picker and the lab switcher show the same link and code as the magic."""
+
+    def __init__(self, manager: RoleManager, presenter: LoginPresenter | None) -> None:
+        self.manager = manager
+        self.presenter = presenter
+
+    def show(self, prompt: LoginPrompt) -> None:
+        self.manager.login = prompt
+        self.manager._notify(Event.SSO_LOGIN, self.manager.active)
+        if self.presenter is not None:
+            self.presenter.show(prompt)
+
+    def tick(self, prompt: LoginPrompt) -> None:
+        if self.presenter is not None:
+            self.presenter.tick(prompt)
+
+    def finish(self, prompt: LoginPrompt | None, outcome: str, ok: bool) -> None:
+        self.manager.login = None
+        self.manager._notify(Event.SSO_LOGIN_ENDED, self.manager.active)
+        if self.presenter is not None:
+            self.presenter.finish(prompt, outcome, ok)
 
 
 _manager: RoleManager | None = None

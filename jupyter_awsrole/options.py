@@ -66,6 +66,9 @@ class Options:
     duration: int | None = _option(f"Session length ({MIN_DURATION}-{MAX_DURATION}).", _duration, "SECONDS")
     session_name: str | None = _option("RoleSessionName to use.", _text, "NAME")
     external_id: str | None = _option("ExternalId to send.", _text, "ID")
+    source_profile: str | None = _option(
+        "With a role ARN: the profile whose credentials assume it (default: the active role).", _text, "PROFILE"
+    )
     refresh: bool = _option("Ignore the cached session and assume again.", _switch, default=False)
 
     @classmethod

@@ -6,6 +6,7 @@ import contextlib
 import difflib
 import gc
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,12 @@ from typing import Any
 from .errors import ProfileError
 
 CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+
+
+def is_role_arn(name: str) -> bool:
+    """Whether a switch names a role by its ARN instead of a profile."""
+    return bool(ROLE_ARN.fullmatch(name))
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,7 @@ class Profile:
 
     name: str
     values: Mapping[str, str] = field(repr=False)
+    session: Mapping[str, str] = field(default_factory=dict, repr=False)  # its [sso-session] section, if any
 
     def get(self, key: str) -> str | None:
         """A setting of this profile, None when absent or empty."""
@@ -71,9 +79,53 @@ class Profile:
         return "empty"
 
     @property
+    def sso(self) -> SsoTarget | None:
+        """The SSO account and permission set this profile gets credentials for, or None."""
+        if self.kind != "sso":
+            return None
+        merged = {**self.values, **self.session}
+        return SsoTarget(
+            session_name=self.get("sso_session"),
+            start_url=merged.get("sso_start_url") or "",
+            region=merged.get("sso_region") or "",
+            account_id=self.get("sso_account_id") or "",
+            role_name=self.get("sso_role_name") or "",
+            scopes=tuple(x.strip() for x in (merged.get("sso_registration_scopes") or "").split(",") if x.strip()),
+        )
+
+    @property
+    def description(self) -> str:
+        """What a profile without a role holds, for the source column of `--list`."""
+        sso = self.sso
+        if sso is not None:
+            return f"SSO account {sso.account_id}, permission set {sso.role_name}"
+        return {
+            "keys": "static keys",
+            "process": "credential_process",
+            "web-identity": "web_identity_token_file",
+        }.get(self.kind, "")
+
+    @property
     def is_source(self) -> bool:
         """Whether botocore can produce credentials for it without our role logic."""
         return self.kind in ("keys", "sso", "process", "web-identity")
+
+
+@dataclass(frozen=True)
+class SsoTarget:
+    """Where an SSO profile's credentials come from: the session (or legacy start URL), account, permission set."""
+
+    session_name: str | None
+    start_url: str
+    region: str
+    account_id: str
+    role_name: str
+    scopes: tuple[str, ...] = ()
+
+    @property
+    def token_name(self) -> str:
+        """What the token cache file is named after: the sso-session's name, or the legacy start URL."""
+        return self.session_name or self.start_url
 
 
 @dataclass(frozen=True)
@@ -119,6 +171,8 @@ class Plan:
             return f"credential_source={self.credential_source}"
         if self.root is None:
             return ""
+        if not self.hops:
+            return self.root.description
         chain = [self.root.name] + [hop.profile.name for hop in self.hops[:-1]]
         return " -> ".join(chain)
 
@@ -146,6 +200,7 @@ class ProfileStore:
         self._signature: Any = None
         self._profiles: dict[str, Profile] = {}
         self._plans: dict[str, Plan | ProfileError] = {}
+        self._arns: dict[str, Profile] = {}  # roles named by ARN, as last planned
 
     def profiles(self) -> dict[str, Profile]:
         """All profiles by name; cheap when the files did not change."""
@@ -172,6 +227,21 @@ class ProfileStore:
         if name not in profiles:
             self.get(name)  # raises with suggestions
         return self.plan_loaded(name)
+
+    def plan_arn(self, arn: str, source: str | None) -> Plan:
+        """A role that has no profile, assumed from `source` (a profile, or another ARN planned before) or,
+        without one, from the kernel's environment (credential_source = Environment); never cached."""
+        profiles = {**self.profiles(), **self._arns}
+        values = {"role_arn": arn}
+        if source:
+            if source not in profiles:
+                raise ProfileError(f"Unknown source profile '{source}'.{suggest(source, profiles)}")
+            values["source_profile"] = source
+            values.update({k: v for k in ("region", "endpoint_url") if (v := profiles[source].get(k))})
+        else:
+            values["credential_source"] = "Environment"
+        self._arns[arn] = Profile(arn, values)
+        return plan_chain({**profiles, arn: self._arns[arn]}, arn)
 
     def plan_loaded(self, name: str) -> Plan:
         """Like plan(), on the profiles as last loaded, remembered until a file changes (for long lists)."""
@@ -232,8 +302,13 @@ def _load(config_file: str, creds_file: str) -> dict[str, Profile]:
         raise ProfileError(f"Cannot parse the AWS config files: {type(exc).__name__}: {exc}") from None
     for name, values in creds.items():
         merged.setdefault(name, {}).update(values)
+    sessions = {k: v for k, v in config.get("sso_sessions", {}).items() if isinstance(v, dict)}
     return {
-        name: Profile(name, {k: v for k, v in values.items() if isinstance(v, str)})
+        name: Profile(
+            name,
+            {k: v for k, v in values.items() if isinstance(v, str)},
+            {k: v for k, v in sessions.get(values.get("sso_session"), {}).items() if isinstance(v, str)},
+        )
         for name, values in merged.items()
         if isinstance(values, dict)
     }
@@ -275,6 +350,27 @@ def _own_keys(profile: Profile) -> Profile:
     return Profile(profile.name, {k: v for k, v in profile.values.items() if k in keys})
 
 
+def check_sso(profile: Profile) -> None:
+    """An SSO profile names its session, start URL, region, account and permission set, or says which is missing."""
+    sso = profile.sso
+    if sso is None:
+        return
+    if sso.session_name and not profile.session:
+        raise ProfileError(f"Profile '{profile.name}': sso_session '{sso.session_name}' has no [sso-session] section.")
+    missing = [
+        key
+        for key, value in (
+            ("sso_start_url", sso.start_url),
+            ("sso_region", sso.region),
+            ("sso_account_id", sso.account_id),
+            ("sso_role_name", sso.role_name),
+        )
+        if not value
+    ]
+    if missing:
+        raise ProfileError(f"Profile '{profile.name}' uses SSO but has no {', '.join(missing)}.")
+
+
 def plan_chain(profiles: Mapping[str, Profile], name: str) -> Plan:
     """Walk source_profile links from `name` to a root, validating every profile on the way."""
     if name not in profiles:
@@ -282,9 +378,8 @@ def plan_chain(profiles: Mapping[str, Profile], name: str) -> Plan:
     start = profiles[name]
     if not start.role_arn:
         if start.is_source:
-            raise ProfileError(
-                f"Profile '{name}' has no role_arn: it holds {start.kind} credentials, not a role to assume."
-            )
+            check_sso(start)
+            return Plan(start, start, None, ())  # botocore's providers give its credentials: no hop
         raise ProfileError(f"Profile '{name}' has no role_arn and no credentials.")
     hops: list[Hop] = []
     seen: list[str] = []
@@ -327,5 +422,6 @@ def plan_chain(profiles: Mapping[str, Profile], name: str) -> Plan:
                     " (no keys, credential_process, SSO or role)."
                 )
             if nxt.kind != "web-identity":
+                check_sso(nxt)
                 return Plan(start, nxt, None, tuple(reversed(hops)))
         current = nxt

@@ -39,9 +39,14 @@ class ProblemInfo(TypedDict):
     message: str
 
 
-class RolePush(TypedDict):
-    """Sent when a comm opens and on every change of role."""
+class SharingInfo(TypedDict):
+    """The Dask clusters the role is shared with (sharing.summary()): how many, with how many workers in all."""
 
+    clusters: int
+    workers: int
+
+
+class _RolePush(TypedDict):
     event: Literal["role"]
     role: RoleInfo | None
     problem: ProblemInfo | None
@@ -51,6 +56,30 @@ class ForgetPush(TypedDict):
     """Sent by `%awsrole --forget`: the notebook stops remembering its profile (metadata `jupyter_awsrole`)."""
 
     event: Literal["forget"]
+
+
+class RolePush(_RolePush, total=False):
+    """Sent when a comm opens and on every change of role."""
+
+    sharing: SharingInfo
+
+
+class LoginInfo(TypedDict):
+    """An SSO sign-in waiting for approval (sso_login.LoginPrompt.public()): the link and the code to show."""
+
+    profile: str
+    start_url: str
+    verification_uri: str
+    verification_uri_complete: str
+    user_code: str
+    expires_at: str  # UTC, like 2026-01-31T12:00:00Z
+
+
+class LoginPush(TypedDict):
+    """Sent when an SSO sign-in starts (login set) and when it ends (login null), as RoleManager.login says."""
+
+    event: Literal["sso-login"]
+    login: LoginInfo | None
 
 
 # One profile, as `%awsrole --list` shows it: the fields of listing.ProfileInfo, the one place they are declared.
@@ -113,8 +142,11 @@ class Reply(Answer):
 MESSAGES: tuple[type, ...] = (
     RoleInfo,
     ProblemInfo,
+    SharingInfo,
     RolePush,
     ForgetPush,
+    LoginInfo,
+    LoginPush,
     SimpleRequest,
     NeedsCodeRequest,
     AssumeRequest,

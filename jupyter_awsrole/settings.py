@@ -9,6 +9,11 @@ from traitlets.config import Configurable
 
 from .options import MAX_DURATION, MIN_DURATION
 
+MFA_PROCESS_HELP = (
+    "Command that prints an MFA code (e.g. `ykman oath accounts code --single NAME`, `op item get ITEM --otp`) for"
+    " profiles with mfa_serial and no mfa_process of their own; its codes serve switches and renewals alike."
+)
+
 
 class AwsRole(Configurable):
     """Settings of jupyter-awsrole; set with `%config AwsRole.cache = False` and the like."""
@@ -32,12 +37,21 @@ class AwsRole(Configurable):
         config=True
     )
 
+    mfa_process = Unicode("", help=MFA_PROCESS_HELP).tag(config=True)
+    mfa_process_timeout = Float(15.0, help="Seconds an mfa_process may take to print its code.").tag(config=True)
+
     credential_mode = CaselessStrEnum(
         ["endpoint", "environment"],
         "endpoint",
         help="How a switch reaches your code: 'endpoint' serves each role from the kernel's credential endpoint "
         "(AWS_CONTAINER_CREDENTIALS_FULL_URI; every client keeps its role); 'environment' writes static keys "
         "into os.environ (for tools that do not read the endpoint).",
+    ).tag(config=True)
+
+    share_with_dask = Bool(
+        False,
+        help="Share the active role with the workers of every Dask Client made in this kernel from now on "
+        "(as jupyter_awsrole.share_with(client) does).",
     ).tag(config=True)
 
     sts_connect_timeout = Float(5.0, help="Seconds to wait for a connection to STS.").tag(config=True)
@@ -50,6 +64,12 @@ class AwsRole(Configurable):
     def _check_timeout(self, proposal):  # type: ignore[no-untyped-def]
         if not 0 < proposal["value"] <= 300:
             raise TraitError("STS timeouts must be between 0 and 300 seconds.")
+        return proposal["value"]
+
+    @validate("mfa_process_timeout")
+    def _check_process_timeout(self, proposal):  # type: ignore[no-untyped-def]
+        if not 0 < proposal["value"] <= 300:
+            raise TraitError("mfa_process_timeout must be between 0 and 300 seconds.")
         return proposal["value"]
 
     @validate("sts_max_attempts")

@@ -9,7 +9,8 @@ from .compat import credentials_expiry
 from .credentials import Credentials
 from .errors import AwsRoleError, StsError
 from .profiles import Plan
-from .sts import quiet_botocore
+from .sso_login import LoginPresenter, ensure_token
+from .sts import Timeouts, quiet_botocore
 
 
 def _frozen(creds: Any) -> Credentials:
@@ -17,8 +18,14 @@ def _frozen(creds: Any) -> Credentials:
     return Credentials(frozen.access_key, frozen.secret_key, frozen.token, credentials_expiry(creds))
 
 
-def root_credentials(plan: Plan, baseline: Mapping[str, str]) -> Credentials:
-    """Resolve where the chain starts; `baseline` is the environment before any switch of ours."""
+def root_credentials(
+    plan: Plan, baseline: Mapping[str, str], login: LoginPresenter | None = None, timeouts: Timeouts | None = None
+) -> Credentials:
+    """Resolve where the chain starts; `baseline` is the environment before any switch of ours; `login` shows
+    an SSO sign-in when the root is an SSO profile without a usable token."""
+    sso = plan.root.sso if plan.root is not None and plan.credential_source is None else None
+    if sso is not None:
+        ensure_token(sso, plan.profile.name, login, timeouts or Timeouts())
     with quiet_botocore():  # SSO, web identity and the like fetch credentials that botocore would log
         return _root_credentials(plan, baseline)
 

@@ -40,6 +40,15 @@ def _botocore_session() -> Any:
         return _session
 
 
+def client_session() -> Any:
+    """A botocore session of no profile that shares the kernel's loaded service data (clients cost less)."""
+    import botocore.session
+
+    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    session.register_component("data_loader", _botocore_session().get_component("data_loader"))
+    return session
+
+
 def sts_endpoint(profile_endpoint: str | None, environ: Mapping[str, str]) -> str | None:
     """STS goes to the endpoint of the profile being assumed, then to the AWS_ENDPOINT_URL* variables."""
     return profile_endpoint or environ.get("AWS_ENDPOINT_URL_STS") or environ.get("AWS_ENDPOINT_URL") or None
@@ -55,11 +64,9 @@ class _PooledClient:
     costs more than the call itself, so the credentials it signs with are swapped in for each call."""
 
     def __init__(self, region: str, endpoint_url: str | None, timeouts: Timeouts) -> None:
-        import botocore.session
         from botocore.config import Config
 
-        session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-        session.register_component("data_loader", _botocore_session().get_component("data_loader"))
+        session = client_session()
         session.set_credentials("unset", "unset")
         config = Config(
             connect_timeout=timeouts.connect,

@@ -10,6 +10,20 @@ REGION = "us-east-1"
 
 USER = "user1"
 CI_USER = "ci-bot"
+SSO_BROKER = "sso-broker"  # the IAM user the SSO stand-in assumes permission-set roles with
+
+# IAM Identity Center, as the SSO stand-in plays it: one session, one account, one permission set.
+SSO_SESSION = "demo-sso"
+SSO_START_URL = "https://demo-sso.awsapps.com/start"
+SSO_PERMISSION_SET = "DataScientist"
+SSO_USER = "ada@example.com"
+
+
+def sso_role(permission_set: str) -> str:
+    """The IAM role Identity Center keeps in an account for a permission set."""
+    return f"AWSReservedSSO_{permission_set}"
+
+
 MFA_DEVICE_NAME = USER
 MFA_SERIAL = f"arn:aws:iam::{ACCOUNT_ID}:mfa/{MFA_DEVICE_NAME}"
 
@@ -83,6 +97,7 @@ def _trust(principals: list[str], condition: dict | None = None) -> str:
 USERS = [
     UserSpec(USER, _document(_allow(["sts:AssumeRole", "sts:GetSessionToken", "sts:GetCallerIdentity"]))),
     UserSpec(CI_USER, _document(_allow(["sts:AssumeRole", "sts:GetCallerIdentity"]))),
+    UserSpec(SSO_BROKER, _document(_allow(["sts:AssumeRole"], role_arn(sso_role(SSO_PERMISSION_SET))))),
 ]
 
 ROLES = [
@@ -113,6 +128,12 @@ ROLES = [
             {"StringEquals": {"sts:ExternalId": REPORTING_EXTERNAL_ID}},
         ),
         policy=_document(_read_only(MARKETING_BUCKET), _allow(["sts:AssumeRole"], role_arn("auditrole"))),
+    ),
+    RoleSpec(
+        sso_role(SSO_PERMISSION_SET),
+        trust=_trust([user_arn(SSO_BROKER)]),
+        policy=_document(_read_only(ANALYTICS_BUCKET), LIST_BUCKETS, _allow(["sts:GetCallerIdentity"])),
+        max_session_duration=43200,
     ),
     RoleSpec(
         "envrole",

@@ -27,6 +27,7 @@ class LocalAws:
     def __init__(self, state_dir: Path, process: subprocess.Popen, state: dict[str, Any]) -> None:
         self.state_dir = state_dir
         self.endpoint: str = state["endpoint"]
+        self.sso_endpoint: str = state["sso_endpoint"]  # the IAM Identity Center stand-in (sso_standin.py)
         self.account_id: str = state["account_id"]
         self.mfa_serial: str = state["mfa_serial"]
         self.pid: int = state["pid"]
@@ -79,6 +80,9 @@ class LocalAws:
             "AWS_CONFIG_FILE": str(self.config_file),
             "AWS_SHARED_CREDENTIALS_FILE": str(self.credentials_file),
             "AWS_ENDPOINT_URL": self.endpoint,
+            # Identity Center's two services are the stand-in's; service-specific endpoints beat AWS_ENDPOINT_URL.
+            "AWS_ENDPOINT_URL_SSO_OIDC": self.sso_endpoint,
+            "AWS_ENDPOINT_URL_SSO": self.sso_endpoint,
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_DEFAULT_REGION": "us-east-1",
             **keys,
@@ -95,6 +99,10 @@ class LocalAws:
         """Make STS answer normally ("ok"), with Throttling ("throttle"), or only after up to 60 s ("hang")."""
         self._control("POST", "/localaws/faults", {"sts": sts})
 
+    def sso(self, method: str, path: str, payload: dict | None = None) -> dict:
+        """A call to the SSO stand-in's controls: `sso("GET", "pending")`, `sso("POST", "approve", {...})`."""
+        return _call(self.sso_endpoint + "/standin/" + path, method, payload)
+
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL after 10 s); safe to call twice."""
         _terminate(self._process)
@@ -108,12 +116,14 @@ class LocalAws:
         self.stop()
 
     def _control(self, method: str, path: str, payload: dict | None = None) -> dict:
-        body = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(
-            self.endpoint + path, data=body, method=method, headers={"Content-Type": "application/json"}
-        )
-        with DIRECT.open(request, timeout=10) as response:
-            return json.loads(response.read())
+        return _call(self.endpoint + path, method, payload)
+
+
+def _call(url: str, method: str, payload: dict | None) -> dict:
+    body = None if payload is None else json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
+    with DIRECT.open(request, timeout=10) as response:
+        return json.loads(response.read())
 
 
 def _terminate(process: subprocess.Popen) -> None:

@@ -5,7 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import files
-from .account import CI_USER, MFA_SERIAL, REGION, REPORTING_EXTERNAL_ID, USER, role_arn
+from .account import (
+    ACCOUNT_ID,
+    CI_USER,
+    MFA_SERIAL,
+    REGION,
+    REPORTING_EXTERNAL_ID,
+    SSO_PERMISSION_SET,
+    SSO_SESSION,
+    SSO_START_URL,
+    USER,
+    role_arn,
+)
 from .seed import Seeded
 
 
@@ -29,6 +40,24 @@ def profiles(endpoint: str) -> dict[str, dict[str, str]]:
         },
         "audit": {"role_arn": role_arn("auditrole"), "source_profile": "reporting", **common},
         "ci": {"role_arn": role_arn("envrole"), "credential_source": "Environment", **common},
+        # IAM Identity Center: its sign-in and portal are the SSO stand-in (AWS_ENDPOINT_URL_SSO_OIDC / _SSO).
+        "datascientist": {
+            "sso_session": SSO_SESSION,
+            "sso_account_id": ACCOUNT_ID,
+            "sso_role_name": SSO_PERMISSION_SET,
+            **common,
+        },
+    }
+
+
+def sso_sessions() -> dict[str, dict[str, str]]:
+    """The demo's [sso-session] sections."""
+    return {
+        SSO_SESSION: {
+            "sso_start_url": SSO_START_URL,
+            "sso_region": REGION,
+            "sso_registration_scopes": "sso:account:access",
+        }
     }
 
 
@@ -42,6 +71,7 @@ def _ini(sections: dict[str, dict[str, str]]) -> str:
 def write_sandbox(state_dir: Path, endpoint: str, seeded: Seeded) -> None:
     """Write config, credentials, mfa-seed and env.json; secrets are readable by the owner only."""
     config = {f"profile {name}": body for name, body in profiles(endpoint).items()}
+    config.update({f"sso-session {name}": body for name, body in sso_sessions().items()})
     user_key = seeded.keys[USER]
     credentials = {
         USER: {"aws_access_key_id": user_key.access_key_id, "aws_secret_access_key": user_key.secret_access_key}

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from .account import ACCOUNT_ID
+from .account import ACCOUNT_ID, SSO_BROKER
 
 HOST = "127.0.0.1"
 
@@ -31,6 +31,8 @@ def serve(state_dir: Path, port: int = 0) -> None:
     from .sandbox import write_sandbox
     from .seed import enable_enforcement, seed_account
     from .sessions import SessionRegistry
+    from .sso_standin import broker_minter
+    from .sso_standin import start as start_sso
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -53,9 +55,14 @@ def serve(state_dir: Path, port: int = 0) -> None:
     try:
         seeded = seed_account(endpoint)
         enable_enforcement(endpoint)
+        broker = seeded.keys[SSO_BROKER]
+        sso_server, sso_endpoint = start_sso(
+            HOST, broker_minter(endpoint, broker.access_key_id, broker.secret_access_key)
+        )
         write_sandbox(state_dir, endpoint, seeded)
         state = {
             "endpoint": endpoint,
+            "sso_endpoint": sso_endpoint,
             "pid": os.getpid(),
             "account_id": ACCOUNT_ID,
             "mfa_serial": MFA_SERIAL,
@@ -68,6 +75,7 @@ def serve(state_dir: Path, port: int = 0) -> None:
         while not stopping.wait(1.0):
             pass
         files.write_json_atomic(state_dir / files.STATE, {**state, "ready": False})
+        sso_server.shutdown()
     finally:
         controls.release()
         server.shutdown()

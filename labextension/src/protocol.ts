@@ -18,6 +18,7 @@ export interface IOptions {
   duration?: number | null;
   session_name?: string | null;
   external_id?: string | null;
+  source_profile?: string | null;
   refresh?: boolean;
 }
 
@@ -49,16 +50,39 @@ export interface IProblemInfo {
   message: string;
 }
 
+/** The Dask clusters the role is shared with (sharing.summary()): how many, with how many workers in all. */
+export interface ISharingInfo {
+  clusters: number;
+  workers: number;
+}
+
 /** Sent when a comm opens and on every change of role. */
 export interface IRolePush {
   event: 'role';
   role: IRoleInfo | null;
   problem: IProblemInfo | null;
+  sharing?: ISharingInfo;
 }
 
 /** Sent by `%awsrole --forget`: the notebook stops remembering its profile (metadata `jupyter_awsrole`). */
 export interface IForgetPush {
   event: 'forget';
+}
+
+/** An SSO sign-in waiting for approval (sso_login.LoginPrompt.public()): the link and the code to show. */
+export interface ILoginInfo {
+  profile: string;
+  start_url: string;
+  verification_uri: string;
+  verification_uri_complete: string;
+  user_code: string;
+  expires_at: string;
+}
+
+/** Sent when an SSO sign-in starts (login set) and when it ends (login null), as RoleManager.login says. */
+export interface ILoginPush {
+  event: 'sso-login';
+  login: ILoginInfo | null;
 }
 
 /** The role and problem now, every profile, the switchable ones, or back to the environment before. */

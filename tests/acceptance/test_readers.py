@@ -166,6 +166,23 @@ def test_a_reader_made_after_a_switch_acts_as_the_new_role(aws, local_aws, mode,
             assert arn in got["arn"], (profile, got)
 
 
+def test_pandas_reuses_each_roles_filesystem_and_never_another_roles(aws, local_aws, mode):
+    """Issue 16: switching back to a role finds its s3fs filesystem warm (endpoint mode, where the path
+    binds a filesystem to its role); a filesystem never reads as a role it was not made for."""
+    made: dict[str, list[str]] = {}
+    # A mark set on the filesystem pandas used: ids could be reused by a new object once the old one is freed.
+    mark = "(lambda fs: fs.__dict__.setdefault('_test_mark', __import__('uuid').uuid4().hex))(__import__('s3fs').S3FileSystem())"
+    for profile, allowed, denied, _arn in (MARKETING, ANALYST, MARKETING, ANALYST):
+        switch(aws, local_aws, profile, mode)
+        got = read(aws, "pandas", allowed, denied)
+        assert got["allowed"].get("ok", 0) > 0, (profile, got)
+        assert DENIED.search(got["denied"].get("error", "")), (profile, got)
+        made.setdefault(profile, []).append(aws.value(mark))
+    assert made["marketingadmin"][0] != made["analyst"][0]
+    for ids in made.values():
+        assert (ids[0] == ids[1]) == (mode == "endpoint"), made
+
+
 @pytest.mark.parametrize("reader", sorted(KEEPS_BUCKET_CREDENTIALS))
 def test_polars_keeps_the_previous_role_for_a_bucket_it_used(aws, local_aws, mode, reader):
     """A limit of polars, not of the switch: its cached credentials for marketing-data outlive the switch.

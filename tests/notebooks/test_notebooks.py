@@ -19,7 +19,13 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CAMPAIGN_COLUMNS = ["campaign_id", "date", "channel", "region", "impressions", "clicks", "spend", "conversions"]
 CHANNELS = {"search", "social", "display", "email", "video"}
 ALL_PROFILES = ["user1", "marketingadmin", "analyst", "reporting", "audit", "ci"]
-TESTED = {"01-quickstart.ipynb", "02-role-picker.ipynb", "03-chains-and-sources.ipynb", "04-pandas-and-s3.ipynb"}
+TESTED = {
+    "01-quickstart.ipynb",
+    "02-role-picker.ipynb",
+    "03-chains-and-sources.ipynb",
+    "04-pandas-and-s3.ipynb",
+    "05-sso-and-more.ipynb",  # tests/notebooks/test_notebook_05.py
+}
 
 
 @dataclass

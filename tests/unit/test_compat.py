@@ -111,6 +111,30 @@ def test_a_client_signs_with_the_credentials_swapped_into_its_session():
     assert "X-Amz-Security-Token" not in sent[1]
 
 
+# -- fsspec and s3fs ----------------------------------------------------------------------------
+
+
+def test_filesystem_instances_is_the_cache_s3fs_answers_from_and_connected_follows_the_client():
+    import s3fs
+
+    s3fs.S3FileSystem.clear_instance_cache()
+    try:
+        fs = s3fs.S3FileSystem(anon=True, endpoint_url="http://127.0.0.1:9")
+        instances = compat.filesystem_instances(s3fs.S3FileSystem)
+        assert fs in instances.values(), broke("filesystem_instances", "fsspec", "s3fs")
+        assert not compat.s3fs_connected(fs), broke("s3fs_connected", "s3fs")
+        fs.connect()  # makes the client; nothing is sent until a call
+        assert compat.s3fs_connected(fs), broke("s3fs_connected", "s3fs")
+        kept = dict(instances)
+        s3fs.S3FileSystem.clear_instance_cache()
+        compat.filesystem_instances(s3fs.S3FileSystem).update(kept)
+        assert s3fs.S3FileSystem(anon=True, endpoint_url="http://127.0.0.1:9") is fs, broke(
+            "filesystem_instances", "fsspec", "s3fs"
+        )
+    finally:
+        s3fs.S3FileSystem.clear_instance_cache()
+
+
 # -- IPython ------------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import os
 import stat
@@ -137,6 +138,22 @@ def test_the_server_answers_the_protocol(endpoint):
     assert data["Expiration"].endswith("Z")
     endpoint.unregister_all()
     assert get(url, endpoint.token) == (404, b"")
+
+
+def test_a_client_keeps_its_connection_and_a_caller_without_the_token_does_not(endpoint):
+    path = endpoint.register(_state(60), Options(), NoPrompt(), {}, Renewals())
+    conn = http.client.HTTPConnection("127.0.0.1", endpoint.port, timeout=5)
+    try:
+        for _ in range(3):  # one connection, several answers: what botocore's pooled fetcher relies on
+            conn.request("GET", path, headers={"Authorization": endpoint.token})
+            answer = conn.getresponse()
+            assert answer.status == 200 and json.loads(answer.read())["AccessKeyId"] == "AKIDONE"
+            assert not answer.will_close
+        conn.request("GET", path, headers={"Authorization": "nope"})
+        refused = conn.getresponse()
+        assert refused.status == 403 and refused.read() == b"" and refused.will_close
+    finally:
+        conn.close()
 
 
 def test_registering_again_updates_the_path_in_place(endpoint):

@@ -53,7 +53,7 @@ class FakeAssumer:
     def release(self) -> None:
         self._go.set()
 
-    def resolve(self, plan, mfa, baseline, overrides=None, policy=None, refresh=False) -> RoleState:
+    def resolve(self, plan, mfa, baseline, overrides=None, policy=None, refresh=False, login=None) -> RoleState:
         if self.fail_with:
             raise self.fail_with
         if refresh and not self._go.is_set():  # only renewals hang: a switch to another role gets through
@@ -277,9 +277,9 @@ def test_errors_leave_the_public_boundary_without_the_frames_below(error):
     assert "_deep" not in frames and frames[-1] == "call_cleanly"
 
 
-def test_every_profile_with_a_role_can_be_switched_to_web_identity_included(manager):
+def test_every_profile_with_a_role_or_credentials_can_be_switched_to(manager):
     assert [row.name for row in manager.list_profiles()] == ["Fed-Web", "base", "broken", "one", "two"]
-    assert [row.name for row in manager.switchable()] == ["Fed-Web", "broken", "one", "two"]
+    assert [row.name for row in manager.switchable()] == ["Fed-Web", "base", "broken", "one", "two"]
     assert next(row for row in manager.switchable() if row.name == "broken").problem  # and why it will fail
 
 
@@ -287,7 +287,7 @@ def test_one_filter_the_name_holds_every_word_ignoring_case(manager):
     assert [row.name for row in manager.switchable("fed WEB")] == ["Fed-Web"]
     assert [row.name for row in manager.switchable("111111111111")] == []  # the role ARN is not searched
     assert [row.name for row in manager.list_profiles("e")] == ["Fed-Web", "base", "broken", "one"]
-    assert len(manager.switchable("  ")) == 4
+    assert len(manager.switchable("  ")) == 5
 
 
 def test_profile_rows_are_read_once_per_version_of_the_files(manager, tmp_path):

@@ -29,7 +29,15 @@ def test_the_public_functions_take_every_option_by_name(function):
 
 
 def test_the_magic_has_a_flag_for_every_option_with_its_help():
-    assert OPTIONS == ("--mfa-token", "--region", "--duration", "--session-name", "--external-id", "--refresh")
+    assert OPTIONS == (
+        "--mfa-token",
+        "--region",
+        "--duration",
+        "--session-name",
+        "--external-id",
+        "--source-profile",
+        "--refresh",
+    )
     assert (*OPTIONS, "--list", "--unset", "--picker", "--forget") == FLAGS
     helps = {
         action.option_strings[0]: action for action in AwsRoleMagics.awsrole.parser._actions if action.option_strings

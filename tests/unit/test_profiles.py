@@ -71,6 +71,22 @@ sso_role_name = Dev
 [profile viasso]
 role_arn = arn:aws:iam::123456789012:role/x
 source_profile = ssouser
+[profile ssohalf]
+sso_session = corp
+sso_account_id = 123456789012
+[profile viassohalf]
+role_arn = arn:aws:iam::123456789012:role/x
+source_profile = ssohalf
+[profile ssonosession]
+sso_role_name = Dev
+sso_session = nowhere
+region = eu-west-1
+sso_account_id = 123456789012
+[profile ssolegacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = eu-west-1
+sso_account_id = 210987654321
+sso_role_name = ReadOnly
 [profile webid]
 role_arn = arn:aws:iam::123456789012:role/web
 web_identity_token_file = /tmp/token
@@ -129,7 +145,10 @@ def test_credential_source(store):
         ("badduration", ["'badduration'", "duration_seconds", "an hour"]),
         ("ghost", ["'ghost'", "'nobody' does not exist"]),
         ("empty-source", ["'emptyp' has no credentials"]),
-        ("user1", ["'user1' has no role_arn"]),
+        ("emptyp", ["'emptyp' has no role_arn and no credentials"]),
+        ("ssohalf", ["'ssohalf' uses SSO but has no sso_role_name"]),
+        ("ssonosession", ["'ssonosession'", "sso_session 'nowhere' has no [sso-session] section"]),
+        ("viassohalf", ["'ssohalf' uses SSO but has no sso_role_name"]),
     ],
 )
 def test_validation_messages_are_one_line_and_name_the_profile(store, name, words):
@@ -195,3 +214,35 @@ def test_broken_config_is_a_profile_error(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     with pytest.raises(ProfileError):
         ProfileStore().profiles()
+
+
+@pytest.mark.parametrize(
+    "name, label",
+    [
+        ("user1", "static keys"),
+        ("proc", "credential_process"),
+        ("ssouser", "SSO account 123456789012, permission set Dev"),
+        ("ssolegacy", "SSO account 210987654321, permission set ReadOnly"),
+    ],
+)
+def test_a_profile_that_holds_credentials_is_a_target_of_zero_hops(store, name, label):
+    plan = store.plan(name)
+    assert plan.root is store.get(name) and plan.hops == () and not plan.needs_mfa
+    assert plan.role_arn == "" and plan.source_label == label
+
+
+def test_an_sso_profile_names_its_token_after_the_session_or_the_legacy_start_url(store):
+    session = store.get("ssouser").sso
+    legacy = store.get("ssolegacy").sso
+    assert session is not None and legacy is not None
+    assert (session.token_name, session.start_url, session.region) == (
+        "corp",
+        "https://example.awsapps.com/start",
+        "us-east-1",
+    )
+    assert (legacy.token_name, legacy.region, legacy.account_id) == (
+        "https://legacy.awsapps.com/start",
+        "eu-west-1",
+        "210987654321",
+    )
+    assert store.get("user1").sso is None

@@ -29,7 +29,7 @@ STATE = RoleState(
 )
 ROWS = [
     ProfileInfo("analyst", "role", "arn:aws:iam::1:role/a", "user1", False, "eu-west-1"),
-    ProfileInfo("user1", "keys", "", "", False, ""),
+    ProfileInfo("user1", "empty", "", "", False, ""),
 ]
 
 
@@ -169,3 +169,23 @@ def test_the_request_names_are_those_the_request_shapes_declare():
 def test_the_problem_kinds_on_the_wire_are_the_events_module_kinds():
     kinds = typing.get_args(typing.get_type_hints(protocol.ProblemInfo)["kind"])
     assert sorted(kinds) == sorted(kind.value for kind in ProblemKind)
+
+
+def test_an_sso_login_prompt_is_what_the_login_push_declares():
+    import datetime
+    import typing
+
+    from jupyter_awsrole.protocol import LoginInfo
+    from jupyter_awsrole.sso_login import LoginPrompt
+
+    prompt = LoginPrompt(
+        "sso",
+        "https://x.awsapps.com/start",
+        "http://h/device",
+        "http://h/device?user_code=AB-CD",
+        "AB-CD",
+        datetime.datetime(2026, 1, 31, 12, 0, tzinfo=datetime.timezone.utc),
+    )
+    public = prompt.public()
+    assert set(public) == set(typing.get_type_hints(LoginInfo))
+    assert public["expires_at"] == "2026-01-31T12:00:00Z" and public["user_code"] == "AB-CD"
