@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 from typing import Any, cast
 
@@ -22,11 +23,13 @@ from .protocol import (
     TARGET,
     Answer,
     ForgetPush,
+    LoginPush,
     ProblemInfo,
     Reply,
     RequestId,
     RoleInfo,
     RolePush,
+    SharingInfo,
 )
 
 log = logging.getLogger(__name__)
@@ -44,9 +47,26 @@ def problem_payload(problem: Problem | None) -> ProblemInfo | None:
     return cast(ProblemInfo, {"kind": problem.kind.value, "message": problem.message}) if problem is not None else None
 
 
+def sharing_payload() -> SharingInfo | None:
+    """The Dask clusters the role is shared with, when there are any (sharing.py is loaded only once used)."""
+    sharing = sys.modules.get(f"{__package__}.sharing")
+    shared = sharing.summary() if sharing is not None else None
+    return cast(SharingInfo, shared) if shared and shared["clusters"] else None
+
+
 def push_message(status: Status) -> RolePush:
-    """The message every comm gets when one opens and on every change of role."""
-    return {"event": "role", "role": role_payload(status.role), "problem": problem_payload(status.problem)}
+    """The message every comm gets when one opens and on every change of role (or of the clusters sharing it)."""
+    message: RolePush = {"event": "role", "role": role_payload(status.role), "problem": problem_payload(status.problem)}
+    shared = sharing_payload()
+    if shared is not None:
+        message["sharing"] = shared
+    return message
+
+
+def login_message(manager: RoleManager) -> LoginPush:
+    """The SSO sign-in waiting for approval (its link and code, meant to be shown), or None once it ended."""
+    prompt = manager.login
+    return {"event": "sso-login", "login": cast(Any, prompt.public()) if prompt is not None else None}
 
 
 class CommChannel:
@@ -57,6 +77,10 @@ class CommChannel:
         self._comms: list[Any] = []
         self._lock = threading.Lock()
         manager.observe(self._changed)
+        manager.observe(self._login_changed, {Event.SSO_LOGIN, Event.SSO_LOGIN_ENDED})
+        from . import sharing  # no dask: it imports distributed only when a share starts
+
+        sharing.watch(lambda _summary: self._changed(Event.ASSUMED, None))
 
     # -- wiring ----------------------------------------------------------------------
 
@@ -91,7 +115,10 @@ class CommChannel:
     def _changed(self, event: Event, state: RoleState | None) -> None:
         self.tell(push_message(self.manager.status()))
 
-    def tell(self, message: RolePush | ForgetPush) -> int:
+    def _login_changed(self, event: Event, state: RoleState | None) -> None:
+        self.tell(login_message(self.manager))
+
+    def tell(self, message: RolePush | ForgetPush | LoginPush) -> int:
         """Send one push to every open comm; how many were open."""
         with self._lock:
             comms = list(self._comms)
@@ -149,7 +176,8 @@ class CommChannel:
     def _assume(self, profile: str, code: Any, options: Options) -> Answer:
         if code is not None and not isinstance(code, str):
             return {"ok": False, "error": "An MFA code is 6 digits."}
-        state = self.manager.switch(profile, code, options)
+        # An SSO profile may need a sign-in: its link and code reach the lab as an "sso-login" push meanwhile.
+        state = self.manager.switch(profile, code, options, sign_in=True)
         if state is None:
             return {"ok": False, "needs_code": True, "error": "Type the MFA code for this profile."}
         return {"ok": True, "role": role_payload(state)}

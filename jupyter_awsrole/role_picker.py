@@ -6,8 +6,10 @@ import functools
 import html
 from typing import Any
 
+from . import sharing
 from .countdown import countdown_html
 from .credentials import RoleState
+from .display import LoginText
 from .errors import AwsRoleError
 from .events import Event
 from .listing import CODE_NEEDED, NO_MFA, mfa_state
@@ -51,8 +53,9 @@ class RolePicker:
         )
         self.status = w.HTML()
         self.error = w.HTML()
+        self.login = w.HTML()  # an SSO sign-in waiting for approval: the link and the code, as the magic shows them
         left = w.VBox([w.HBox([self.filter, self.filter_clear]), self.select, self.more])
-        right = w.VBox([self.details, w.HBox([self.code, self.assume_button]), self.error])
+        right = w.VBox([self.details, w.HBox([self.code, self.assume_button]), self.login, self.error])
         # Unsetting is about the kernel, not the list: it sits with the status line, away from the filter.
         self.widget = w.VBox(
             [w.HBox([left, right]), w.HBox([self.status, self.unset_button])],
@@ -65,7 +68,12 @@ class RolePicker:
         self.assume_button.on_click(lambda _: self._assume(None))
         self.unset_button.on_click(lambda _: self._unset())
         self.filter_clear.on_click(lambda _: setattr(self.filter, "value", ""))
-        self._stop_observing = manager.observe(self._changed)
+        stops = [
+            manager.observe(self._changed),
+            manager.observe(self._login_changed, {Event.SSO_LOGIN, Event.SSO_LOGIN_ENDED}),
+            sharing.watch(lambda _summary: self._draw_status(manager.active)),
+        ]
+        self._stop_observing = lambda: [stop() for stop in stops]
         self.widget.observe(self._closed, names="comm")
 
         self._filtered()
@@ -141,7 +149,7 @@ class RolePicker:
             self._show_error("Choose a profile first.")
             return
         try:
-            state = self.manager.switch(name, code)
+            state = self.manager.switch(name, code, sign_in=True)
         except AwsRoleError as exc:
             self._show_error(str(exc))
             return
@@ -168,14 +176,24 @@ class RolePicker:
         if state is not None and state.profile in self.select.options and self.select.value != state.profile:
             self.select.value = state.profile
 
+    def _login_changed(self, event: Event, state: RoleState | None) -> None:
+        prompt = self.manager.login
+        self.login.value = LoginText(prompt)._repr_html_() if prompt is not None else ""
+
     def _draw_status(self, state: RoleState | None) -> None:
         if state is None:
             self.status.value = "<span class='jupyter-awsrole-status'>AWS: no role assumed</span>"
             return
         region = f" · {html.escape(state.region)}" if state.region else ""
+        shared = sharing.summary()
+        workers = (
+            f" · shared with {shared['workers']} Dask worker{'s' if shared['workers'] != 1 else ''}"
+            if shared["clusters"]
+            else ""
+        )
         self.status.value = (
             f"<span class='jupyter-awsrole-status'>AWS: <b>{html.escape(state.profile)}</b> as "
-            f"<code>{html.escape(state.role_name)}</code> @ {html.escape(state.account)}{region} · "
+            f"<code>{html.escape(state.role_name)}</code> @ {html.escape(state.account)}{region}{workers} · "
             f"expires {state.expiration:%H:%M} UTC · </span>{countdown_html(state)}"
         )
 

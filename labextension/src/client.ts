@@ -11,10 +11,13 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import {
   IForgetPush,
+  ILoginInfo,
+  ILoginPush,
   IProblemInfo,
   IReply,
   IRoleInfo,
   IRolePush,
+  ISharingInfo,
   Request,
   TARGET
 } from './protocol';
@@ -22,6 +25,7 @@ import {
 export { TARGET } from './protocol';
 const LOAD_CODE = '%load_ext jupyter_awsrole';
 const REPLY_TIMEOUT_MS = 120_000;
+const ASSUME_TIMEOUT_MS = 20 * 60_000; // an assume may wait for an SSO sign-in to be approved
 const COMM_WAIT_MS = 10_000;
 
 /** An error whose message is the kernel's own one-line words. */
@@ -75,6 +79,16 @@ export class RoleClient implements IDisposable {
     return this._problem;
   }
 
+  /** The Dask clusters the kernel shares its role with, or null when none. */
+  get sharing(): ISharingInfo | null {
+    return this._sharing;
+  }
+
+  /** An SSO sign-in the kernel waits for (its link and code), or null. */
+  get login(): ILoginInfo | null {
+    return this._login;
+  }
+
   /** Whether the kernel has the extension loaded (a comm is open). */
   get available(): boolean {
     return this._comms.size > 0;
@@ -99,11 +113,14 @@ export class RoleClient implements IDisposable {
     const id = nextId();
     const pending = new PromiseDelegate<IReply>();
     this._pending.set(id, pending);
-    const timer = setTimeout(() => {
-      if (this._pending.delete(id)) {
-        pending.reject(new RoleError('The kernel did not answer in time.'));
-      }
-    }, REPLY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => {
+        if (this._pending.delete(id)) {
+          pending.reject(new RoleError('The kernel did not answer in time.'));
+        }
+      },
+      body.request === 'assume' ? ASSUME_TIMEOUT_MS : REPLY_TIMEOUT_MS
+    );
     try {
       comm.send({ ...body, id });
       const reply = await pending.promise;
@@ -238,7 +255,7 @@ export class RoleClient implements IDisposable {
     if (!message || typeof message !== 'object') {
       return;
     }
-    const data = message as Partial<IRolePush | IForgetPush> & Partial<IReply>;
+    const data = message as Partial<IRolePush | IForgetPush | ILoginPush> & Partial<IReply>;
     for (const comm of this._candidates) {
       if (!comm.isDisposed) {
         this._comms.add(comm);
@@ -250,7 +267,13 @@ export class RoleClient implements IDisposable {
       this._commWaiter = null;
     }
     if (data.event === 'role') {
+      this._sharing = data.sharing ?? null;
       this._setState(data.role ?? null, data.problem ?? null, true);
+      return;
+    }
+    if (data.event === 'sso-login') {
+      this._login = data.login ?? null;
+      this._changed.emit();
       return;
     }
     if (data.event === 'forget') {
@@ -287,6 +310,8 @@ export class RoleClient implements IDisposable {
       pending.reject(new RoleError(reason));
     }
     this._pending.clear();
+    this._sharing = null;
+    this._login = null;
     this._setState(null, null);
   }
 
@@ -354,6 +379,8 @@ export class RoleClient implements IDisposable {
   private _commWaiter: PromiseDelegate<void> | null = null;
   private _state: IRoleInfo | null = null;
   private _problem: IProblemInfo | null = null;
+  private _sharing: ISharingInfo | null = null;
+  private _login: ILoginInfo | null = null;
   private _lastAvailable = false;
   private _probed = false;
   private _disposed = false;

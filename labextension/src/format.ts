@@ -2,7 +2,7 @@
  * The one line the status and toolbar items show, and when it turns to a warning.
  */
 import { CODE_NEEDED, SESSION_OPEN } from './model';
-import { IProblemInfo, IRoleInfo } from './protocol';
+import { ILoginInfo, IProblemInfo, IRoleInfo, ISharingInfo } from './protocol';
 
 export const WARNING_SECONDS = 10 * 60;
 
@@ -29,8 +29,19 @@ export function label(
   state: IRoleInfo | null,
   problem: IProblemInfo | null,
   now = Date.now(),
-  remembered: string | null = null
+  remembered: string | null = null,
+  extra: { sharing?: ISharingInfo | null; login?: ILoginInfo | null } = {}
 ): ILabel {
+  const login = extra.login;
+  if (login) {
+    return {
+      text: `AWS: sign-in code ${login.user_code}`,
+      title:
+        `SSO sign-in for profile ${login.profile} waits for approval. ` +
+        'Click to open the switcher, which links to the sign-in page.',
+      level: 'offer'
+    };
+  }
   if (!state && remembered) {
     return {
       text: `AWS: assume ${remembered} again?`,
@@ -78,6 +89,13 @@ export function label(
     if (level === 'ok') {
       level = 'warning';
     }
+  }
+  const sharing = extra.sharing;
+  if (sharing && sharing.clusters > 0) {
+    const workers = `${sharing.workers} Dask worker${sharing.workers === 1 ? '' : 's'}`;
+    const clusters = `${sharing.clusters} cluster${sharing.clusters === 1 ? '' : 's'}`;
+    lines.push(`Shared with ${workers} (${clusters}).`);
+    suffix += ` · ${workers}`;
   }
   lines.push('Click to switch role.');
   return { text: `AWS: ${where}${suffix}`, title: lines.join('\n'), level };

@@ -71,6 +71,12 @@ export class SwitcherBody extends Widget {
     this._status = document.createElement('div');
     this._status.className = 'jp-awsrole-note';
 
+    // An SSO sign-in the kernel waits for: the same link and code the magic shows in a cell.
+    this._login = document.createElement('div');
+    this._login.className = 'jp-awsrole-login';
+    this._login.hidden = true;
+    client.changed.connect(this._renderLogin, this);
+
     // The profile this notebook remembers, and the way to make it forget.
     this._remembered = document.createElement('div');
     this._remembered.className = 'jp-awsrole-remembered jp-awsrole-note';
@@ -90,6 +96,7 @@ export class SwitcherBody extends Widget {
       this._filter,
       this._list,
       this._codeBox,
+      this._login,
       this._status,
       this._error,
       this._remembered
@@ -192,7 +199,33 @@ export class SwitcherBody extends Widget {
 
   dispose(): void {
     this.memory?.changed.disconnect(this._renderMemory, this);
+    this.client.changed.disconnect(this._renderLogin, this);
     super.dispose();
+  }
+
+  private _renderLogin(): void {
+    const login = this.client.login;
+    this._login.hidden = login === null;
+    this._login.replaceChildren();
+    if (!login) {
+      return;
+    }
+    const link = document.createElement('a');
+    link.href = login.verification_uri_complete;
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.textContent = 'Open the sign-in page';
+    const code = document.createElement('code');
+    code.className = 'jp-awsrole-usercode';
+    code.textContent = login.user_code;
+    const expires = new Date(Date.parse(login.expires_at)).toLocaleTimeString();
+    this._login.append(
+      `SSO sign-in for profile ${login.profile}: `,
+      link,
+      ' and check that it shows the code ',
+      code,
+      `. Waiting for approval until ${expires}.`
+    );
   }
 
   private _renderMemory(): void {
@@ -356,6 +389,7 @@ export class SwitcherBody extends Widget {
   private _code: HTMLInputElement;
   private _error: HTMLDivElement;
   private _status: HTMLDivElement;
+  private _login: HTMLDivElement;
   private _rows = new Map<string, HTMLDivElement>();
   private _model = new SwitcherModel();
   private _checking: Promise<void> = Promise.resolve();

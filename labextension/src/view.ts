@@ -86,7 +86,8 @@ export class RoleItem extends Widget {
       client?.state ?? null,
       client?.problem ?? null,
       Date.now(),
-      memory?.offer ?? null
+      memory?.offer ?? null,
+      { sharing: client?.sharing ?? null, login: client?.login ?? null }
     );
     this.node.textContent = shown.text;
     this.node.title = shown.title;

@@ -47,3 +47,27 @@ test('MFA words follow the kernel’s states', () => {
   assert.equal(mfaWords('session open'), 'MFA session open');
   assert.equal(mfaWords('no MFA'), '');
 });
+
+test('a role shared with Dask workers says with how many; none says nothing', () => {
+  const shared = label(role(30), null, NOW, null, { sharing: { clusters: 1, workers: 4 } });
+  assert.equal(shared.text, 'AWS: marketingadmin @ 123456789012 · 30m · 4 Dask workers');
+  assert.match(shared.title, /Shared with 4 Dask workers \(1 cluster\)/);
+  const one = label(role(30), null, NOW, null, { sharing: { clusters: 2, workers: 1 } });
+  assert.equal(one.text.endsWith('· 1 Dask worker'), true);
+  const none = label(role(30), null, NOW, null, { sharing: { clusters: 0, workers: 0 } });
+  assert.equal(none.text, 'AWS: marketingadmin @ 123456789012 · 30m');
+});
+
+test('an SSO sign-in waiting for approval shows its code, over the role and the offer', () => {
+  const login = {
+    profile: 'datascientist',
+    start_url: 'http://127.0.0.1:1/start',
+    verification_uri: 'http://127.0.0.1:1/device',
+    verification_uri_complete: 'http://127.0.0.1:1/device?user_code=ABCD-EFGH',
+    user_code: 'ABCD-EFGH',
+    expires_at: '2026-01-31T12:10:00Z'
+  };
+  const shown = label(role(30), null, NOW, 'analyst', { login });
+  assert.equal(shown.text, 'AWS: sign-in code ABCD-EFGH');
+  assert.match(shown.title, /datascientist/);
+});

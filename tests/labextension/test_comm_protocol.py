@@ -232,3 +232,40 @@ def test_malformed_requests_are_answered_and_the_kernel_still_works(comm, kernel
     assert kernel.value(NO_ROLE_INSTALLED) == "none"
     assert comm.ask("role")["ok"] is True
     assert kernel.value("6 * 7") == "42"
+
+
+def test_an_sso_sign_in_over_the_comm_pushes_its_link_and_code_then_its_end(comm, kernel, local_aws, home):
+    from tests.support.sso import pending_code, sso_secrets
+
+    local_aws.sso("POST", "reset")
+    comm.open()
+    request_id = uuid.uuid4().hex
+    comm.send({"id": request_id, "request": "assume", "profile": "datascientist"})
+    login = comm.wait(lambda d: d.get("event") == "sso-login" and d.get("login") is not None)["login"]
+    code = pending_code(local_aws)
+    assert login["profile"] == "datascientist" and login["user_code"] == code
+    assert f"user_code={code}" in login["verification_uri_complete"] and login["expires_at"].endswith("Z")
+    assert local_aws.sso("POST", "approve", {"user_code": code})["done"]
+    comm.wait(lambda d: d.get("event") == "sso-login" and d.get("login") is None, 120)
+    reply = comm.wait(lambda d: "ok" in d and d.get("id") == request_id, 120)
+    assert reply["ok"] is True and reply["role"]["profile"] == "datascientist", reply
+    assert_no_leak(secrets_in_play(local_aws, home) | sso_secrets(home), comm.seen, "the comm messages")
+    assert_no_state_key(comm.seen)
+
+
+def test_the_role_push_says_how_many_dask_workers_share_the_role(comm, kernel):
+    comm.open()
+    comm.run(
+        "from distributed import Client, LocalCluster\n"
+        "_cluster = LocalCluster(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None)\n"
+        "_client = Client(_cluster)\n"
+        "%awsrole analyst"
+    ).ok()
+    pushes = comm.pushes(comm.run("import jupyter_awsrole\n_share = jupyter_awsrole.share_with(_client)").ok())
+    shared = [p for p in pushes if p.get("sharing") == {"clusters": 1, "workers": 2}]
+    assert shared and shared[-1]["role"]["profile"] == "analyst", pushes
+    picker = comm.run("print(jupyter_awsrole.picker().status.value)").ok()
+    assert "shared with 2 Dask workers" in picker.stdout
+    pushes = comm.pushes(comm.run("_share.stop()").ok())
+    assert pushes and "sharing" not in pushes[-1] and pushes[-1]["role"]["profile"] == "analyst", pushes
+    comm.run("_client.close(); _cluster.close()").ok()

@@ -190,3 +190,33 @@ def keyboard_steps(lab, page, tmp_path):
         assert_readable(dialog, theme)
         page.keyboard.press("Escape")
         dialog.wait_for(state="detached", timeout=TIMEOUT)
+
+
+def test_an_sso_sign_in_shows_its_link_and_code_in_the_switcher_and_the_status_bar(lab, tmp_path):
+    browse(lambda page: sso_steps(lab, page), failure=tmp_path / "sso-failure.png")
+
+
+def sso_steps(lab, page):
+    write_notebook(lab.notebooks / "sso.ipynb", WHOAMI)
+    page.goto(f"{lab.base}/lab/workspaces/awsrole-{uuid.uuid4().hex[:8]}/tree/sso.ipynb?reset&token={lab.token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=TIMEOUT)
+    wait_idle(page)
+    wait_text(page, ".jp-awsrole-status", r"^AWS: none$")
+
+    dialog = open_switcher(page)
+    page.keyboard.type("datascien")
+    assert selected_rows(dialog) == ["datascientist"]
+    page.keyboard.press("Enter")
+    login = dialog.locator(".jp-awsrole-login")
+    login.wait_for(state="visible", timeout=TIMEOUT)
+    code = login.locator(".jp-awsrole-usercode").inner_text()
+    assert [code] == lab.aws.sso("GET", "pending")["pending"]
+    link = login.locator("a")
+    assert link.get_attribute("target") == "_blank" and f"user_code={code}" in link.get_attribute("href")
+    assert "profile datascientist" in login.inner_text()
+    wait_text(page, ".jp-awsrole-status", f"^AWS: sign-in code {code}$")
+
+    assert lab.aws.sso("POST", "approve", {"user_code": code})["done"]
+    dialog.wait_for(state="detached", timeout=TIMEOUT)
+    wait_text(page, ".jp-awsrole-status", ROLE_TEXT.format(profile="datascientist"))
+    run_cell(page, 0, "AWSReservedSSO_DataScientist")

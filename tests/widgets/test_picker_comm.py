@@ -60,3 +60,33 @@ def test_a_code_typed_in_the_browser_is_never_sent_back_out(kernel, local_aws):
     assert any(m["content"]["data"].get("state", {}).get("value") == "" for m in updates), "the field was not cleared"
     leaks = sum(count_leaks({code}, m) for m in caused + after.messages)
     assert leaks == 0, f"the MFA code went out on iopub in {leaks} message(s)"
+
+
+def test_an_sso_sign_in_from_the_picker_shows_its_link_and_code_there(kernel, local_aws, home):
+    from tests.support.sso import pending_code, sso_secrets
+
+    local_aws.sso("POST", "reset")
+    ids = kernel.run(
+        "%load_ext jupyter_awsrole\nimport jupyter_awsrole\np = jupyter_awsrole.picker()\n"
+        "p.select.value = 'datascientist'\nprint(p.assume_button.model_id, p.login.model_id)"
+    ).ok()
+    button, login = ids.stdout.split()
+    kc = kernel.kc
+    click = kc.session.msg("comm_msg", {"comm_id": button, "data": {"method": "custom", "content": {"event": "click"}}})
+    kc.shell_channel.send(click)
+    code = pending_code(local_aws)
+    assert local_aws.sso("POST", "approve", {"user_code": code})["done"]
+    caused = iopub_until_idle(kernel, click["header"]["msg_id"], timeout=120)
+
+    shown = [
+        m["content"]["data"]["state"]["value"]
+        for m in caused
+        if m["header"]["msg_type"] == "comm_msg"
+        and m["content"]["comm_id"] == login
+        and "value" in m["content"]["data"].get("state", {})
+    ]
+    assert any(f"user_code={code}" in value and code in value for value in shown), shown
+    assert shown[-1] == "", "the sign-in is still shown after it ended"
+    after = kernel.run("print(jupyter_awsrole.current().profile)").ok()
+    assert after.stdout.strip() == "datascientist"
+    assert count_leaks(sso_secrets(home), caused) == 0
