@@ -92,7 +92,7 @@ export function label(
   }
   const sharing = extra.sharing;
   if (sharing && sharing.clusters > 0) {
-    const workers = `${sharing.workers} Dask worker${sharing.workers === 1 ? '' : 's'}`;
+    const workers = daskWorkers(sharing.workers);
     const clusters = `${sharing.clusters} cluster${sharing.clusters === 1 ? '' : 's'}`;
     lines.push(`Shared with ${workers} (${clusters}).`);
     suffix += ` · ${workers}`;
@@ -110,4 +110,9 @@ export function mfaWords(state: string): string {
     return 'MFA session open';
   }
   return '';
+}
+
+/** `1 Dask worker`, `4 Dask workers`: how the status bar and the switcher count the workers sharing the role. */
+export function daskWorkers(count: number): string {
+  return `${count} Dask worker${count === 1 ? '' : 's'}`;
 }

@@ -6,7 +6,7 @@ import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { RoleClient, RoleError } from './client';
-import { mfaWords } from './format';
+import { daskWorkers, mfaWords } from './format';
 import { RoleMemory } from './memory';
 import { CODE_NEEDED, SwitcherModel } from './model';
 import { IAssumeRequest, IProfileRow } from './protocol';
@@ -75,7 +75,10 @@ export class SwitcherBody extends Widget {
     this._login = document.createElement('div');
     this._login.className = 'jp-awsrole-login';
     this._login.hidden = true;
-    client.changed.connect(this._renderLogin, this);
+    this._shared = document.createElement('div');
+    this._shared.className = 'jp-awsrole-note jp-awsrole-shared';
+    client.changed.connect(this._renderKernelNotes, this);
+    this._renderKernelNotes();
 
     // The profile this notebook remembers, and the way to make it forget.
     this._remembered = document.createElement('div');
@@ -97,6 +100,7 @@ export class SwitcherBody extends Widget {
       this._list,
       this._codeBox,
       this._login,
+      this._shared,
       this._status,
       this._error,
       this._remembered
@@ -199,11 +203,17 @@ export class SwitcherBody extends Widget {
 
   dispose(): void {
     this.memory?.changed.disconnect(this._renderMemory, this);
-    this.client.changed.disconnect(this._renderLogin, this);
+    this.client.changed.disconnect(this._renderKernelNotes, this);
     super.dispose();
   }
 
-  private _renderLogin(): void {
+  /** What the kernel tells besides the role: an SSO sign-in waiting, the Dask workers a switch reaches. */
+  private _renderKernelNotes(): void {
+    const sharing = this.client.sharing;
+    this._shared.hidden = !sharing || sharing.clusters === 0;
+    this._shared.textContent = sharing?.clusters
+      ? `The role is shared with ${daskWorkers(sharing.workers)}: a switch reaches them too.`
+      : '';
     const login = this.client.login;
     this._login.hidden = login === null;
     this._login.replaceChildren();
@@ -390,6 +400,7 @@ export class SwitcherBody extends Widget {
   private _error: HTMLDivElement;
   private _status: HTMLDivElement;
   private _login: HTMLDivElement;
+  private _shared: HTMLDivElement;
   private _rows = new Map<string, HTMLDivElement>();
   private _model = new SwitcherModel();
   private _checking: Promise<void> = Promise.resolve();

@@ -196,8 +196,15 @@ def test_an_sso_sign_in_shows_its_link_and_code_in_the_switcher_and_the_status_b
     browse(lambda page: sso_steps(lab, page), failure=tmp_path / "sso-failure.png")
 
 
+SHARE = (
+    "import jupyter_awsrole\nfrom distributed import Client, LocalCluster\n"
+    "_client = Client(LocalCluster(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None))\n"
+    "jupyter_awsrole.share_with(_client)\nprint('shared')"
+)
+
+
 def sso_steps(lab, page):
-    write_notebook(lab.notebooks / "sso.ipynb", WHOAMI)
+    write_notebook(lab.notebooks / "sso.ipynb", WHOAMI, SHARE)
     page.goto(f"{lab.base}/lab/workspaces/awsrole-{uuid.uuid4().hex[:8]}/tree/sso.ipynb?reset&token={lab.token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=TIMEOUT)
     wait_idle(page)
@@ -220,3 +227,12 @@ def sso_steps(lab, page):
     dialog.wait_for(state="detached", timeout=TIMEOUT)
     wait_text(page, ".jp-awsrole-status", ROLE_TEXT.format(profile="datascientist"))
     run_cell(page, 0, "AWSReservedSSO_DataScientist")
+
+    # Shared with a (threads-only) Dask cluster: the status bar and the switcher say with how many workers.
+    run_cell(page, 1, "shared")
+    wait_text(page, ".jp-awsrole-status", r"^AWS: datascientist @ 123456789012 · \d+m · 2 Dask workers$")
+    dialog = open_switcher(page)
+    note = dialog.locator(".jp-awsrole-shared")
+    assert note.inner_text() == "The role is shared with 2 Dask workers: a switch reaches them too."
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached", timeout=TIMEOUT)
