@@ -75,6 +75,7 @@ def main(which: str) -> None:
 
             shell.run_line_magic("config", "AwsRole.cache = False")
             shell.run_line_magic("config", "AwsRole.mfa_session_seconds = 0")
+            aws.allow_mfa_reuse(True)  # each loop below times one code, fetched outside it, many times over
             import configparser
 
             cp = configparser.RawConfigParser()
@@ -107,6 +108,7 @@ def main(which: str) -> None:
             )
             shell.run_line_magic("config", "AwsRole.cache = True")
             shell.run_line_magic("config", "AwsRole.mfa_session_seconds = 43200")
+            aws.allow_mfa_reuse(False)
 
         if which in ("user", "all"):
             import boto3

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         help="let JupyterLab open a browser (default: when there is a desktop)",
     )
     opening.add_argument("--no-browser", dest="browser", action="store_false", help="only print the URL")
-    code = commands.add_parser("mfa-code", help="print the current MFA code of the demo's user1")
+    code = commands.add_parser("mfa-code", help="print an unused MFA code of the demo's user1 (AWS refuses a used one)")
     code.add_argument("--state-dir", type=Path, default=None, help="the demo's local AWS folder")
     args = parser.parse_args(argv)
 
@@ -34,12 +34,16 @@ def main(argv: list[str] | None = None) -> int:
         browser = args.browser if args.browser is not None else _has_desktop()
         return run(args.dir, args.port, browser)
     from .demo import DEMO_DIR_VARIABLE
-    from .localaws import files, totp
+    from .localaws.launcher import hand_out_code, state_endpoint
 
     state_dir = args.state_dir or (Path(os.environ[DEMO_DIR_VARIABLE]) if os.environ.get(DEMO_DIR_VARIABLE) else None)
     if state_dir is None:
         parser.error(f"mfa-code needs --state-dir (the demo prints it) or {DEMO_DIR_VARIABLE}")
-    print(totp.code((state_dir / files.MFA_SEED).read_text().strip()))
+    try:
+        print(hand_out_code(state_endpoint(state_dir)))
+    except (RuntimeError, OSError) as error:  # the demo is not running (any more)
+        print(f"jupyter-awsrole mfa-code: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

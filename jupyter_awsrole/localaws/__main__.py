@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import files, totp
-
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of `python -m jupyter_awsrole.localaws`."""
@@ -15,7 +13,9 @@ def main(argv: list[str] | None = None) -> None:
     serve_cmd = commands.add_parser("serve", help="run moto with the MFA gate, seeded, on 127.0.0.1")
     serve_cmd.add_argument("--state-dir", type=Path, required=True)
     serve_cmd.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    code_cmd = commands.add_parser("mfa-code", help="print the current MFA code of user1's device")
+    code_cmd = commands.add_parser(
+        "mfa-code", help="print an unused MFA code of user1's device (a used one is refused, as in AWS)"
+    )
     code_cmd.add_argument("--state-dir", type=Path, required=True)
     args = parser.parse_args(argv)
 
@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> None:
 
         serve(args.state_dir.resolve(), args.port)
     else:
-        print(totp.code((args.state_dir / files.MFA_SEED).read_text().strip()))
+        from .launcher import hand_out_code, state_endpoint
+
+        print(hand_out_code(state_endpoint(args.state_dir)))
 
 
 if __name__ == "__main__":

@@ -65,13 +65,17 @@ class LocalAws:
         _terminate(process)
         raise TimeoutError(f"localaws not ready after {timeout:.0f} s:\n{_tail(state_dir / files.LOG)}")
 
-    def mfa_code(self, offset_steps: int = 0) -> str:
-        """The current code of user1's MFA device; offset_steps=1 is the next one."""
-        return totp.code(self._seed, offset_steps)
+    def mfa_code(self) -> str:
+        """A code of user1's MFA device that the server accepts now and has not seen or handed out before."""
+        return hand_out_code(self.endpoint)
 
     def wrong_mfa_code(self) -> str:
         """A six-digit code that the server will not accept now."""
-        return totp.wrong_code(self._seed)
+        return totp.wrong_code(self._seed, self._control("GET", "/localaws/mfa")["window"])
+
+    def allow_mfa_reuse(self, allowed: bool) -> None:
+        """Let a used code pass again (only for benchmarks timing one code in a loop; AWS never does)."""
+        self._control("POST", "/localaws/mfa", {"allow_reuse": allowed})
 
     def env(self) -> dict[str, str]:
         """AWS_* variables for a process using the sandbox; merge over an environment without AWS_* of its own."""
@@ -117,6 +121,19 @@ class LocalAws:
 
     def _control(self, method: str, path: str, payload: dict | None = None) -> dict:
         return _call(self.endpoint + path, method, payload)
+
+
+def hand_out_code(endpoint: str) -> str:
+    """A fresh code of user1's device from the local AWS at endpoint (a used code is refused, as in AWS)."""
+    return str(_call(endpoint + "/localaws/mfa/code", "POST", {})["code"])
+
+
+def state_endpoint(state_dir: Path) -> str:
+    """The endpoint of the local AWS that announced itself in state_dir."""
+    state = files.read_json(Path(state_dir) / files.STATE)
+    if not state or not state.get("ready"):
+        raise RuntimeError(f"no local AWS is running for {state_dir}")
+    return str(state["endpoint"])
 
 
 def _call(url: str, method: str, payload: dict | None) -> dict:

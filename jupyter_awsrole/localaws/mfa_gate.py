@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import callers, totp
+from . import callers
+from .account import MFA_SERIAL
 from .controls import Controls
+from .mfa_codes import CodeLedger
 from .moto_patches import UNSIGNED_STS_ACTIONS
 from .responses import Response, access_denied, call_buffered, json_response, sts_error, validation_error
 from .sessions import SessionRegistry
@@ -39,10 +41,11 @@ class StsRequest:
 class MfaGate:
     """Answers STS requests moto would wrongly accept, and passes everything else to moto."""
 
-    def __init__(self, app: WsgiApp, controls: Controls, registry: SessionRegistry) -> None:
+    def __init__(self, app: WsgiApp, controls: Controls, registry: SessionRegistry, ledger: CodeLedger) -> None:
         self._app = app
         self._controls = controls
         self._registry = registry
+        self._ledger = ledger
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith("/localaws/"):
@@ -118,7 +121,7 @@ class MfaGate:
         if device is None or (caller.user_name is not None and device[1] != caller.user_name):
             self._controls.count_mfa(accepted=False)
             return access_denied(_UNKNOWN_DEVICE)
-        accepted = totp.verify(device[0], params.get("TokenCode", ""))
+        accepted = self._ledger.accept(params["SerialNumber"], device[0], params.get("TokenCode", ""))
         self._controls.count_mfa(accepted)
         return None if accepted else access_denied(_INVALID_CODE)
 
@@ -137,6 +140,28 @@ class MfaGate:
             except (ValueError, AttributeError) as error:
                 return json_response({"error": str(error)}, 400)
             return json_response({"sts": self._controls.fault})
+        if path.startswith("/localaws/mfa"):
+            return self._mfa_control(path, method, environ)
+        return json_response({"error": f"no such control: {method} {path}"}, 404)
+
+    def _mfa_control(self, path: str, method: str, environ: dict[str, Any]) -> Response:
+        """Codes for tests and the demo's `mfa-code`, which must not reuse one the gate has seen."""
+        try:
+            payload = json.loads(_read_body(environ) or b"{}")
+            if not isinstance(payload, dict):
+                raise ValueError("expected a JSON object")
+        except ValueError as error:
+            return json_response({"error": str(error)}, 400)
+        if path == "/localaws/mfa/code" and method == "POST":
+            serial = str(payload.get("serial") or MFA_SERIAL)
+            device = callers.mfa_seed(serial)
+            if device is None:
+                return json_response({"error": f"no MFA device {serial}"}, 404)
+            return json_response({"code": self._ledger.hand_out(serial, device[0])})
+        if path == "/localaws/mfa" and method == "POST" and "allow_reuse" in payload:
+            self._ledger.set_allow_reuse(payload["allow_reuse"] is True)
+        if path == "/localaws/mfa" and method in ("GET", "POST"):
+            return json_response({"window": self._ledger.window(), "allow_reuse": self._ledger.allow_reuse})
         return json_response({"error": f"no such control: {method} {path}"}, 404)
 
 

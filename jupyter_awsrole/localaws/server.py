@@ -27,6 +27,7 @@ def serve(state_dir: Path, port: int = 0) -> None:
     from . import files, moto_patches
     from .account import MFA_SERIAL
     from .controls import Controls
+    from .mfa_codes import CodeLedger
     from .mfa_gate import MfaGate
     from .sandbox import write_sandbox
     from .seed import enable_enforcement, seed_account
@@ -47,7 +48,7 @@ def serve(state_dir: Path, port: int = 0) -> None:
     registry = SessionRegistry()
     controls = Controls()
     moto_patches.install(registry)
-    gate = MfaGate(DomainDispatcherApplication(create_backend_app), controls, registry)
+    gate = MfaGate(DomainDispatcherApplication(create_backend_app), controls, registry, CodeLedger())
     server = make_server(HOST, port, gate, threaded=True, request_handler=MotoRequestHandler)
     endpoint = f"http://{HOST}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, name="localaws-http", daemon=True)

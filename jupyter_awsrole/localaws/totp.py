@@ -15,13 +15,18 @@ def code(seed: str, offset_steps: int = 0, at: float | None = None) -> str:
     return pyotp.TOTP(seed).at(moment)
 
 
-def verify(seed: str, token: str) -> bool:
-    """Whether token is valid now, allowing one window of clock drift either side (as AWS does)."""
-    return pyotp.TOTP(seed).verify(token, valid_window=1)
+def window_at(moment: float) -> int:
+    """The number of the 30 s window a moment falls in (the TOTP counter)."""
+    return int(moment // STEP_SECONDS)
 
 
-def wrong_code(seed: str) -> str:
+def at_window(seed: str, window: int) -> str:
+    """The code of one 30 s window."""
+    return pyotp.TOTP(seed).generate_otp(window)
+
+
+def wrong_code(seed: str, window: int | None = None) -> str:
     """A well-formed code that stays invalid even if a window boundary passes meanwhile."""
-    now = time.time()
-    taken = {code(seed, offset, now) for offset in range(-2, 3)}
+    now = window_at(time.time()) if window is None else window
+    taken = {at_window(seed, now + offset) for offset in range(-2, 3)}
     return next(f"{n:06d}" for n in range(0, 1_000_000, 111_111) if f"{n:06d}" not in taken)

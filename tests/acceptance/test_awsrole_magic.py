@@ -149,6 +149,18 @@ def test_wrong_mfa_code_is_refused_by_aws_and_changes_nothing(aws, local_aws):
     assert aws.run(AWS_ENV).ok().stdout == before
 
 
+def test_a_code_used_once_is_refused_the_second_time_as_aws_does(aws, local_aws):
+    aws.run("%config AwsRole.mfa_session_seconds = 0").ok()  # an open MFA session would spare sending the code
+    code = local_aws.mfa_code()
+    aws.run(f"%awsrole marketingadmin --mfa-token {code} --refresh").ok()
+    before = aws.run(AWS_ENV).ok().stdout
+    run = aws.run(f"%awsrole marketingadmin --mfa-token {code} --refresh")
+    assert run.error is not None and "Wrong MFA code" in run.error["evalue"]
+    assert "\n" not in run.error["evalue"].strip() and "Traceback" not in run.stdout + run.stderr
+    assert_no_leak({code}, [run.stdout, run.stderr, run.error], "the refusal")
+    assert aws.run(AWS_ENV).ok().stdout == before
+
+
 def test_a_refused_code_is_asked_again(aws, local_aws):
     answers = iter([local_aws.wrong_mfa_code(), "12", local_aws.mfa_code()])
     run = aws.run("%awsrole marketingadmin", answers=lambda p: next(answers)).ok()

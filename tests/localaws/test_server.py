@@ -102,17 +102,49 @@ def test_env_points_at_sandbox_only(local_aws: LocalAws, monkeypatch: pytest.Mon
     assert "AWS_PROFILE" not in env
 
 
-def test_mfa_codes(local_aws: LocalAws) -> None:
-    now, wrong = local_aws.mfa_code(), local_aws.wrong_mfa_code()
-    assert len(now) == len(wrong) == 6 and now.isdigit() and wrong.isdigit()
-    assert wrong not in {local_aws.mfa_code(offset) for offset in (-1, 0, 1)}
+def test_mfa_codes_handed_out_are_distinct_and_each_works_once(local_aws: LocalAws, user1: boto3.Session) -> None:
+    codes = [local_aws.mfa_code() for _ in range(4)]  # more than the three windows accepted at once
+    wrong = local_aws.wrong_mfa_code()
+    assert all(len(c) == 6 and c.isdigit() for c in [*codes, wrong])
+    assert len(set(codes)) == 4 and wrong not in codes
     printed = subprocess.run(
         [sys.executable, "-m", "jupyter_awsrole.localaws", "mfa-code", "--state-dir", str(local_aws.state_dir)],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
-    assert printed in {local_aws.mfa_code(offset) for offset in (0, 1)}
+    assert printed.isdigit() and printed not in codes
+    for code in [*codes[-2:], printed]:
+        _assume(local_aws, user1, MARKETING_ADMIN, SerialNumber=local_aws.mfa_serial, TokenCode=code)
+
+
+def test_used_mfa_code_is_refused_as_aws_does(local_aws: LocalAws, user1: boto3.Session) -> None:
+    mfa = _with_mfa(local_aws)
+    assert _client(user1, "sts").get_session_token(**mfa)["Credentials"]["AccessKeyId"].startswith("ASIA")
+    for again in (
+        lambda: _assume(local_aws, user1, MARKETING_ADMIN, **mfa),  # another action, the same window
+        lambda: _client(user1, "sts").get_session_token(**mfa),
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            again()
+        assert _error(excinfo) == (
+            "AccessDenied",
+            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+        )
+    assert _assume(local_aws, user1, MARKETING_ADMIN, **_with_mfa(local_aws))  # a fresh code still works
+
+
+def test_mfa_reuse_switch_for_benchmarks(local_aws: LocalAws, user1: boto3.Session) -> None:
+    mfa = _with_mfa(local_aws)
+    try:
+        local_aws.allow_mfa_reuse(True)
+        for _ in range(3):
+            _assume(local_aws, user1, MARKETING_ADMIN, **mfa)
+    finally:
+        local_aws.allow_mfa_reuse(False)
+    with pytest.raises(ClientError) as excinfo:
+        _assume(local_aws, user1, MARKETING_ADMIN, **mfa)
+    assert _error(excinfo)[0] == "AccessDenied"
 
 
 def test_user1_is_user1_and_denied_s3(local_aws: LocalAws, user1: boto3.Session) -> None:
