@@ -292,10 +292,12 @@ def _own_state(
             arn = str(client.get_caller_identity()["Arn"])
     except Exception as exc:
         raise translate(exc, "GetCallerIdentity", name, endpoint, policy.timeouts) from None
-    if creds.expiration is None:
+    long_term = creds.expiration is None
+    if long_term:
         creds = Credentials(creds.access_key_id, creds.secret_access_key, creds.session_token, utcnow() + KEYS_LIFETIME)
     response = {"AssumedRoleUser": {"Arn": arn}}
-    return dataclasses.replace(_state(plan, creds, response, overrides, baseline), role_arn=principal_arn(arn))
+    state = _state(plan, creds, response, overrides, baseline)
+    return dataclasses.replace(state, role_arn=principal_arn(arn), long_term=long_term)
 
 
 def principal_arn(arn: str) -> str:

@@ -126,6 +126,7 @@ class RoleState:
     expiration: _dt.datetime
     credentials: Credentials = field(repr=False, compare=False)
     endpoint_url: str | None = None
+    long_term: bool = False  # keys that never expire: `expiration` is when the kernel reads them again
 
     @property
     def role_name(self) -> str:
@@ -145,4 +146,5 @@ class RoleState:
             "account": self.account,
             "region": self.region,
             "expiration": self.expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            **({"long_term": True} if self.long_term else {}),
         }

@@ -25,10 +25,14 @@ def time_left(state: RoleState) -> str:
 def confirmation(state: RoleState) -> str:
     """The one line printed after a switch."""
     region = f", region {state.region}" if state.region else ""
-    return (
-        f"Now {state.role_name} in account {state.account} (profile {state.profile}{region});"
-        f" expires {state.expiration:%H:%M} UTC, in {time_left(state)}."
-    )
+    return f"Now {state.role_name} in account {state.account} (profile {state.profile}{region}); {lifetime(state)}."
+
+
+def lifetime(state: RoleState) -> str:
+    """When the credentials end, or that they do not (long-term keys, read again from the profile hourly)."""
+    if state.long_term:
+        return "long-term keys, no expiry"
+    return f"expires {state.expiration:%H:%M} UTC, in {time_left(state)}"
 
 
 class StatusView:
@@ -48,7 +52,12 @@ class StatusView:
             ("session", s.session_arn),
             ("account", s.account),
             ("region", s.region or "(not set by the profile)"),
-            ("expires", f"{s.expiration:%Y-%m-%d %H:%M:%S} UTC ({time_left(s)} left)"),
+            (
+                "expires",
+                "never (long-term keys)"
+                if s.long_term
+                else f"{s.expiration:%Y-%m-%d %H:%M:%S} UTC ({time_left(s)} left)",
+            ),
             *([("MFA", self.mfa)] if self.mfa else []),
         ]
 

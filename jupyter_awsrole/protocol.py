@@ -21,15 +21,19 @@ REQUESTS = ("role", "list", "switchable", "needs_code", "assume", "unset")
 RequestId = str | int | None  # what a request's "id" may be; the reply carries it back as it came
 
 
-class RoleInfo(TypedDict):
-    """What the lab may know of the active role: never a secret (RoleState.public())."""
-
+class _RoleInfo(TypedDict):
     profile: str
     role_arn: str
     session_arn: str
     account: str
     region: str | None
     expiration: str  # UTC, like 2026-01-31T12:00:00Z
+
+
+class RoleInfo(_RoleInfo, total=False):
+    """What the lab may know of the active role: never a secret (RoleState.public())."""
+
+    long_term: bool  # keys that never expire: `expiration` is only when the kernel reads them again
 
 
 class ProblemInfo(TypedDict):

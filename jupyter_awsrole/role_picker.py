@@ -191,10 +191,14 @@ class RolePicker:
             if shared["clusters"]
             else ""
         )
+        ends = (
+            "long-term keys, no expiry</span>"
+            if state.long_term
+            else f"expires {state.expiration:%H:%M} UTC · </span>{countdown_html(state)}"
+        )
         self.status.value = (
             f"<span class='jupyter-awsrole-status'>AWS: <b>{html.escape(state.profile)}</b> as "
-            f"<code>{html.escape(state.role_name)}</code> @ {html.escape(state.account)}{region}{workers} · "
-            f"expires {state.expiration:%H:%M} UTC · </span>{countdown_html(state)}"
+            f"<code>{html.escape(state.role_name)}</code> @ {html.escape(state.account)}{region}{workers} · {ends}"
         )
 
     def _closed(self, change: Any) -> None:

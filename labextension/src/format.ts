@@ -69,7 +69,10 @@ export function label(
   let level: ILabel['level'] = 'ok';
   let suffix = '';
   const expires = state.expiration ? Date.parse(state.expiration) : NaN;
-  if (!Number.isNaN(expires)) {
+  if (state.long_term) {
+    lines.push('Long-term keys: they do not expire.');
+    suffix = ' · long-term keys';
+  } else if (!Number.isNaN(expires)) {
     const seconds = Math.floor((expires - now) / 1000);
     lines.push(`Expires: ${new Date(expires).toLocaleString()}`);
     if (seconds <= 0) {

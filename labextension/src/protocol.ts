@@ -42,6 +42,7 @@ export interface IRoleInfo {
   account: string;
   region: string | null;
   expiration: string;
+  long_term?: boolean;
 }
 
 /** Why the active role could not be renewed (events.Problem). */

@@ -71,3 +71,9 @@ test('an SSO sign-in waiting for approval shows its code, over the role and the 
   assert.equal(shown.text, 'AWS: sign-in code ABCD-EFGH');
   assert.match(shown.title, /datascientist/);
 });
+
+test('long-term keys say so instead of counting down to the kernel’s next read of them', () => {
+  const keys = { ...role(59.99), long_term: true };
+  assert.equal(label(keys, null, NOW).text, 'AWS: marketingadmin @ 123456789012 · long-term keys');
+  assert.equal(label(keys, null, NOW).level, 'ok');
+});

@@ -50,6 +50,7 @@ def test_static_keys_and_a_credential_process_are_targets_served_by_the_endpoint
     local_aws.reset_stats()
     said = k.run("%load_ext jupyter_awsrole\n%awsrole user1").ok().stdout
     assert "Now user1 in account 123456789012 (profile user1" in said
+    assert said.rstrip().endswith("; long-term keys, no expiry."), said  # not the hour after which it reads them again
     assert local_aws.stats()["sts"] == {"GetCallerIdentity": 1}  # who the keys are; no AssumeRole
     assert k.run(WHOAMI).ok().stdout.strip() == USER1
     assert k.run(SERVED).ok().stdout.strip() == "active user1 consistent True expires True"
@@ -58,7 +59,7 @@ def test_static_keys_and_a_credential_process_are_targets_served_by_the_endpoint
     # A subprocess reads the same endpoint path.
     assert cli_whoami({**env, "AWS_PROFILE": ""}, "user1").returncode == 0
     status = k.run("%awsrole").ok().plain
-    assert USER1 in status
+    assert USER1 in status and "never (long-term keys)" in status
     # Long-term credentials do not go into the AWS CLI's assume-role cache.
     assert not list((home / ".aws" / "cli" / "cache").glob("*.json"))
 

@@ -3,6 +3,7 @@ messages have the shapes protocol.py declares."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import typing
 from pathlib import Path
@@ -48,7 +49,7 @@ class FakeManager:
         self.switched: list[tuple] = []
         self.observers: list = []
 
-    def observe(self, callback):
+    def observe(self, callback, events=None):
         self.observers.append(callback)
         return lambda: None
 
@@ -65,7 +66,7 @@ class FakeManager:
         self.state = None
         return True
 
-    def switch(self, profile, code=None, options=None):
+    def switch(self, profile, code=None, options=None, sign_in=False):
         self.switched.append((profile, code, options))
         return STATE if code else None
 
@@ -141,7 +142,9 @@ def test_the_push_has_the_declared_shape_with_a_typed_problem():
     [push] = comm.sent
     assert conforms(push, protocol.RolePush), push
     assert push["problem"] == {"kind": "needs-mfa", "message": "A new MFA code is needed."}
-    assert set(push["role"]) == set(STATE.public()) == set(typing.get_type_hints(protocol.RoleInfo))
+    assert set(push["role"]) == set(STATE.public()) == protocol.RoleInfo.__required_keys__
+    keys = dataclasses.replace(STATE, long_term=True).public()  # the one optional field, only when true
+    assert set(keys) == set(typing.get_type_hints(protocol.RoleInfo)) and conforms(keys, protocol.RoleInfo)
     assert "secret" not in str(push) and "token" not in str(push)
 
 
