@@ -272,9 +272,26 @@ def test_the_plugin_does_nothing_in_the_kernels_own_process(worker_process):
     assert os.environ.get("AWS_PROFILE") == "workers-own" and endpoint.existing_endpoint() is None
 
 
-def test_the_setting_adds_a_client_preload_that_shares_with_each_new_client(monkeypatch):
+def in_own_thread(coroutine) -> None:
+    """Run a coroutine to its end on a thread of its own: a test before may leave a loop running on this one."""
     import asyncio
 
+    failed: list[BaseException] = []
+
+    def go() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # handed to the test's thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=go)
+    worker.start()
+    worker.join(30)
+    if failed:
+        raise failed[0]
+
+
+def test_the_setting_adds_a_client_preload_that_shares_with_each_new_client(monkeypatch):
     import dask
 
     monkeypatch.setattr(sharing, "get_manager", lambda: FakeManager(state()))
@@ -282,10 +299,10 @@ def test_the_setting_adds_a_client_preload_that_shares_with_each_new_client(monk
         sharing.set_auto(True)
         assert dask.config.get("distributed.client.preload") == ["someone.elses", "jupyter_awsrole.sharing"]
         client = FakeClient()
-        asyncio.run(sharing.dask_setup(client))
+        in_own_thread(sharing.dask_setup(client))
         assert [p.state.profile for _, p in client.pushed] == ["analyst"]
         sharing.set_auto(False)
         assert dask.config.get("distributed.client.preload") == ["someone.elses"]
         other = FakeClient()
-        asyncio.run(sharing.dask_setup(other))
+        in_own_thread(sharing.dask_setup(other))
         assert other.pushed == []
