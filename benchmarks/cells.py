@@ -98,6 +98,32 @@ _bos.environ["AWS_CONFIG_FILE"] = "{original}"
 _bemit(shown=_shown, profiles=_count, **_res)
 """
 
+# 6. scale in a fresh kernel: what a restart leaves, the extension loaded, the front ends' modules imported
+# (ipywidgets too: the picker imports it on first use, 150 ms of imports that are not the list).
+FRESH_SETUP = r"""
+_bip.run_line_magic("load_ext", "jupyter_awsrole")
+import json as _bjson, ipywidgets
+from jupyter_awsrole.manager import get_manager
+from jupyter_awsrole.role_picker import RolePicker
+from jupyter_awsrole.comm import CommChannel
+"""
+
+# The first list of each front end, one per fresh kernel (the key names the row).
+FRESH_FIRST = {
+    "list": r"""
+_bemit(first=_bmagic("--list"))
+""",
+    "picker": r"""
+t = _bpc(); _p = RolePicker(get_manager()); _bfirst = _bpc() - t; _p.close()
+_bemit(first=_bfirst)
+""",
+    "lab": r"""
+_chan = CommChannel(get_manager())
+t = _bpc(); _bjson.dumps(_chan.handle({"request": "list"})); _bfirst = _bpc() - t
+_bemit(first=_bfirst)
+""",
+}
+
 # 2. cold switch: no disk cache, no MFA session; a raw assume_role from a pre-built client beside it.
 COLD_SETUP = r"""
 import configparser, botocore.session

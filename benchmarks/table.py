@@ -1,10 +1,17 @@
-"""Rows of the benchmark table: samples with median/min/max, ratios and counts, each with its goal."""
+"""Rows of the benchmark table: samples with median/min/max, ratios and counts, each with its goal.
+
+A figure measured in repetitions (REPEATS runs of the same cell in one benchmark run) is judged on the median of
+the repetitions' medians (or ratios), and the table shows their spread, so one noisy stretch of a busy machine
+neither meets nor misses a goal alone."""
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+REPEATS = 3
 
 
 @dataclass
@@ -19,10 +26,21 @@ class Row:
     goal: str = ""
     check: Callable[[float], bool] | None = None
     unit: str = "ms"  # ms | us, for times
+    repeats: Sequence[float] = ()  # each repetition's median (times) or ratio: the figure is their median
 
     @property
     def median(self) -> float:
-        return statistics.median(self.samples)
+        return statistics.median(self.repeats) if self.repeats else statistics.median(self.samples)
+
+    @property
+    def spread(self) -> str:
+        """min-max of the repetitions, '' for a figure measured once."""
+        if len(self.repeats) < 2:
+            return ""
+        low, high = min(self.repeats), max(self.repeats)
+        if self.kind == "ratio":
+            return f"{low:.2f}-{high:.2f}x"
+        return f"{_t(low, self.unit)}-{_t(high, self.unit)}".replace(" ms-", "-").replace(" µs-", "-")
 
     @property
     def measured(self) -> float | str | None:
@@ -43,6 +61,7 @@ class Row:
                 _t(self.median, self.unit),
                 _t(min(self.samples), self.unit),
                 _t(max(self.samples), self.unit),
+                self.spread,
                 self.goal,
                 self.verdict,
             ]
@@ -52,10 +71,24 @@ class Row:
             shown = f"{self.value:g}"
         else:
             shown = str(self.value)
-        return [self.section, self.what, "", shown, "", "", self.goal, self.verdict]
+        return [self.section, self.what, "", shown, "", "", self.spread, self.goal, self.verdict]
 
 
-HEADER = ["#", "measurement", "n", "median", "min", "max", "goal", "result"]
+HEADER = ["#", "measurement", "n", "median", "min", "max", f"spread of {REPEATS} runs", "goal", "result"]
+
+
+def repeated(section: str, what: str, runs: Sequence[Sequence[float]], **kwargs: Any) -> Row:
+    """A time row from REPEATS runs of the same measurement: all samples, judged on the median of run medians."""
+    samples = [x for run in runs for x in run]
+    return Row(section, what, samples, repeats=[statistics.median(run) for run in runs if run], **kwargs)
+
+
+def repeated_ratio(section: str, what: str, num: Row, den: Row, **kwargs: Any) -> Row:
+    """num / den run by run (both from `repeated`, runs paired in time): the median ratio and its spread."""
+    if not num.repeats or len(num.repeats) != len(den.repeats):
+        return Row(section, what, value=ratio(num, den), kind="ratio", **kwargs)
+    ratios = [a / b for a, b in zip(num.repeats, den.repeats, strict=True)]
+    return Row(section, what, value=statistics.median(ratios), kind="ratio", repeats=ratios, **kwargs)
 
 
 def _t(seconds: float, unit: str) -> str:
@@ -83,7 +116,7 @@ def plain(rows: Sequence[Row]) -> str:
     widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
     out = []
     for j, r in enumerate(table):
-        out.append("  ".join(c.ljust(widths[i]) if i < 2 or i >= 6 else c.rjust(widths[i]) for i, c in enumerate(r)))
+        out.append("  ".join(c.ljust(widths[i]) if i < 2 or i >= 7 else c.rjust(widths[i]) for i, c in enumerate(r)))
         if j == 0:
             out.append("  ".join("-" * w for w in widths))
     return "\n".join(out)

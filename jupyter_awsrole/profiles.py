@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import gc
 import os
 import re
@@ -32,8 +33,7 @@ class Profile:
 
     def get(self, key: str) -> str | None:
         """A setting of this profile, None when absent or empty."""
-        value = self.values.get(key)
-        return value if value not in (None, "") else None
+        return self.values.get(key) or None
 
     @property
     def role_arn(self) -> str | None:
@@ -63,7 +63,7 @@ class Profile:
     def has_keys(self) -> bool:
         return bool(self.get("aws_access_key_id") and self.get("aws_secret_access_key"))
 
-    @property
+    @functools.cached_property  # asked thousands of times when a long list is planned; values never change
     def kind(self) -> str:
         """role / keys / sso / process / web-identity / empty, as `--list` shows it."""
         if self.get("web_identity_token_file"):
@@ -248,7 +248,7 @@ class ProfileStore:
         found = self._plans.get(name)
         if found is None:
             try:
-                found = plan_chain(self._profiles, name)
+                found = plan_chain(self._profiles, name, self._plans)
             except ProfileError as exc:
                 found = exc
             self._plans[name] = found
@@ -283,6 +283,17 @@ def suggest(name: str, profiles: Mapping[str, Profile]) -> str:
 
 
 def _load(config_file: str, creds_file: str) -> dict[str, Profile]:
+    """The merged profiles, read by config_reader when it can (a fresh kernel's first list), else by botocore."""
+    from .config_reader import profile_map, read_sections
+
+    config, creds = read_sections(config_file), read_sections(creds_file)
+    if config is None or creds is None:
+        return _load_with_botocore(config_file, creds_file)
+    profiles, sessions = profile_map(config)
+    return _merge(profiles, creds, sessions)
+
+
+def _load_with_botocore(config_file: str, creds_file: str) -> dict[str, Profile]:
     from botocore.configloader import load_config, raw_config_parse
     from botocore.exceptions import ConfigNotFound, ConfigParseError
 
@@ -291,7 +302,6 @@ def _load(config_file: str, creds_file: str) -> dict[str, Profile]:
             config = load_config(config_file)
         except ConfigNotFound:
             config = {"profiles": {}}
-        merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in config.get("profiles", {}).items()}
         try:
             creds = raw_config_parse(creds_file)
         except ConfigNotFound:
@@ -300,9 +310,17 @@ def _load(config_file: str, creds_file: str) -> dict[str, Profile]:
         raise ProfileError(f"Cannot parse the AWS config: {exc}") from None
     except Exception as exc:  # configparser errors (duplicate sections...) come through raw
         raise ProfileError(f"Cannot parse the AWS config files: {type(exc).__name__}: {exc}") from None
+    return _merge(config.get("profiles", {}), creds, config.get("sso_sessions", {}))
+
+
+def _merge(
+    profiles: Mapping[str, Any], creds: Mapping[str, Any], sso_sessions: Mapping[str, Any]
+) -> dict[str, Profile]:
+    """Profiles of the config file with the credentials file's sections laid over them, as botocore merges them."""
+    merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in profiles.items()}
     for name, values in creds.items():
         merged.setdefault(name, {}).update(values)
-    sessions = {k: v for k, v in config.get("sso_sessions", {}).items() if isinstance(v, dict)}
+    sessions: dict[Any, dict[str, Any]] = {k: v for k, v in sso_sessions.items() if isinstance(v, dict)}
     return {
         name: Profile(
             name,
@@ -371,8 +389,10 @@ def check_sso(profile: Profile) -> None:
         raise ProfileError(f"Profile '{profile.name}' uses SSO but has no {', '.join(missing)}.")
 
 
-def plan_chain(profiles: Mapping[str, Profile], name: str) -> Plan:
-    """Walk source_profile links from `name` to a root, validating every profile on the way."""
+def plan_chain(profiles: Mapping[str, Profile], name: str, planned: Mapping[str, Any] | None = None) -> Plan:
+    """Walk source_profile links from `name` to a root, validating every profile on the way.
+
+    `planned`: valid plans of these profiles already made; a walk reaching one ends there (its chain is sound)."""
     if name not in profiles:
         raise ProfileError(f"Unknown profile '{name}'.{suggest(name, profiles)}")
     start = profiles[name]
@@ -424,4 +444,7 @@ def plan_chain(profiles: Mapping[str, Profile], name: str) -> Plan:
             if nxt.kind != "web-identity":
                 check_sso(nxt)
                 return Plan(start, nxt, None, tuple(reversed(hops)))
+        known = planned.get(nxt.name) if planned is not None else None
+        if isinstance(known, Plan) and known.hops and nxt.name not in seen:
+            return Plan(start, known.root, known.credential_source, known.hops + tuple(reversed(hops)))
         current = nxt

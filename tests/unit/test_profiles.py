@@ -1,9 +1,9 @@
-"""Profile validation and chain planning on real config files, parsed by botocore."""
+"""Profile validation and chain planning on real config files, read as botocore reads them."""
 
 import pytest
 
 from jupyter_awsrole.errors import ProfileError
-from jupyter_awsrole.profiles import ProfileStore
+from jupyter_awsrole.profiles import ProfileStore, _load, _load_with_botocore, config_paths, plan_chain
 
 CONFIG = """
 [profile user1]
@@ -246,3 +246,28 @@ def test_an_sso_profile_names_its_token_after_the_session_or_the_legacy_start_ur
         "210987654321",
     )
     assert store.get("user1").sso is None
+
+
+def test_the_profiles_read_here_equal_botocores(store):
+    files = config_paths()
+    assert _load(*files) == _load_with_botocore(*files)
+    assert store.get("user1").get("aws_secret_access_key") == "user1secret"  # the credentials file on top
+
+
+def test_a_plain_config_is_read_without_botocore(store, monkeypatch):
+    import jupyter_awsrole.profiles as profiles
+
+    def refuse(*_args):
+        raise AssertionError("botocore read a plain config")
+
+    monkeypatch.setattr(profiles, "_load_with_botocore", refuse)
+    assert store.plan("deeper").root.name == "user1"
+
+
+def test_a_chain_reaching_a_planned_profile_plans_as_a_fresh_walk(store):
+    profiles = store.profiles()
+    for first, then in (("marketingadmin", "deeper"), ("reporting", "deeper"), ("ssouser", "viasso")):
+        planned = {first: store.plan(first)}
+        assert plan_chain(profiles, then, planned) == plan_chain(profiles, then)
+    with pytest.raises(ProfileError, match="loop-a -> loop-b -> loop-a"):
+        plan_chain(profiles, "loop-a", {"loop-b": ProfileError("x")})
