@@ -112,6 +112,11 @@ def ratio_goal(section: str, what: str, num: Row, den: Row, limit: float) -> Row
     return repeated_ratio(section, what, num, den, goal=f"<= {limit:g}", check=lambda v: v <= limit)
 
 
+def count_goal(what: str, value: int, expected: int) -> Row:
+    """A section-7 count whose goal is exactly `expected`."""
+    return Row("7", what, value=value, kind="count", goal=str(expected), check=lambda v: v == expected)
+
+
 def kernel_env(aws: Any, home: Path) -> dict[str, str]:
     return sandbox_environment(aws.env(), home)
 
@@ -518,33 +523,10 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
     calls, mfa_checked, prompts_cached = facts["cached_calls"]
     prompts, s = facts["mfa_session"]
     rows += [
-        Row(
-            "7", "cached switches: STS calls at the server", value=calls, kind="count", goal="0", check=lambda v: v == 0
-        ),
-        Row(
-            "7",
-            "cached switches: MFA prompts in the kernel",
-            value=prompts_cached,
-            kind="count",
-            goal="0",
-            check=lambda v: v == 0,
-        ),
-        Row(
-            "7",
-            "cached switches: MFA codes checked at the server",
-            value=mfa_checked,
-            kind="count",
-            goal="0",
-            check=lambda v: v == 0,
-        ),
-        Row(
-            "7",
-            "cold 1-hop switch: STS calls at the server",
-            value=facts["cold_calls"],
-            kind="count",
-            goal="1",
-            check=lambda v: v == 1,
-        ),
+        count_goal("cached switches: STS calls at the server", calls, 0),
+        count_goal("cached switches: MFA prompts in the kernel", prompts_cached, 0),
+        count_goal("cached switches: MFA codes checked at the server", mfa_checked, 0),
+        count_goal("cold 1-hop switch: STS calls at the server", facts["cold_calls"], 1),
         Row(
             "7",
             "cold 3-hop switch: STS calls at the server",
@@ -552,14 +534,7 @@ def measure(args: argparse.Namespace, tmp: Path, rows: list[Row], facts: dict[st
             kind="count",
             goal="(reported)",
         ),
-        Row(
-            "7",
-            f"{MFA_PROFILE}, reporting, audit & refreshes in one MFA session: prompts",
-            value=prompts,
-            kind="count",
-            goal="1",
-            check=lambda v: v == 1,
-        ),
+        count_goal(f"{MFA_PROFILE}, reporting, audit & refreshes in one MFA session: prompts", prompts, 1),
         Row(
             "7",
             "  same: codes checked / GetSessionToken / AssumeRole at the server",

@@ -48,6 +48,8 @@ def _rtry(fn):
     except Exception as exc:  # the reader's own "denied" error type differs per library
         return {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
 _RENDPOINT = _ros.environ["AWS_ENDPOINT_URL"]
+def _rreport(read, allowed, denied, **extra):
+    print("READ " + _rj.dumps({**extra, "allowed": _rtry(lambda: read(allowed)), "denied": _rtry(lambda: read(denied))}))
 """
 
 READERS = {
@@ -57,20 +59,13 @@ _s3 = boto3.client("s3")
 def _read(path):
     bucket, key = path.split("/", 1)
     return len(_s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-print("READ " + _rj.dumps({{
-    "arn": boto3.client("sts").get_caller_identity()["Arn"],
-    "allowed": _rtry(lambda: _read("{allowed}")),
-    "denied": _rtry(lambda: _read("{denied}")),
-}}))
+_rreport(_read, "{allowed}", "{denied}", arn=boto3.client("sts").get_caller_identity()["Arn"])
 """,
     "pandas": r"""
 import pandas as pd
 def _read(path):
     return len((pd.read_parquet if path.endswith(".parquet") else pd.read_csv)("s3://" + path))
-print("READ " + _rj.dumps({{
-    "allowed": _rtry(lambda: _read("{allowed}")),
-    "denied": _rtry(lambda: _read("{denied}")),
-}}))
+_rreport(_read, "{allowed}", "{denied}")
 """,
     # pyarrow ignores AWS_ENDPOINT_URL: the endpoint is passed as endpoint_override.
     "pyarrow": r"""
@@ -80,10 +75,7 @@ _fs = _pfs.S3FileSystem(
 def _read(path):
     with _fs.open_input_stream(path) as f:
         return len(f.read())
-print("READ " + _rj.dumps({{
-    "allowed": _rtry(lambda: _read("{allowed}")),
-    "denied": _rtry(lambda: _read("{denied}")),
-}}))
+_rreport(_read, "{allowed}", "{denied}")
 """,
     # polars' default credential provider (boto3 in the kernel); the option must be spelled
     # `allow_http`: `aws_allow_http` silently switches to object_store's own chain.
@@ -92,10 +84,7 @@ import polars as pl
 _opts = {{"allow_http": "true", "endpoint_url": _RENDPOINT, "region": "us-east-1"}}
 def _read(path):
     return (pl.read_parquet if path.endswith(".parquet") else pl.read_csv)("s3://" + path, storage_options=_opts).height
-print("READ " + _rj.dumps({{
-    "allowed": _rtry(lambda: _read("{allowed}")),
-    "denied": _rtry(lambda: _read("{denied}")),
-}}))
+_rreport(_read, "{allowed}", "{denied}")
 """,
     # object_store's own chain (env keys, or the container endpoint through the token FILE only).
     "polars-object-store": r"""
@@ -104,10 +93,7 @@ _opts = {{"aws_allow_http": "true", "aws_endpoint_url": _RENDPOINT, "aws_region"
 def _read(path):
     reader = pl.read_parquet if path.endswith(".parquet") else pl.read_csv
     return reader("s3://" + path, storage_options=_opts, credential_provider=None).height
-print("READ " + _rj.dumps({{
-    "allowed": _rtry(lambda: _read("{allowed}")),
-    "denied": _rtry(lambda: _read("{denied}")),
-}}))
+_rreport(_read, "{allowed}", "{denied}")
 """,
     # The AWS CLI in a subprocess: `!aws ...` as a user types it, the exit code of `aws s3 ls` kept.
     "aws-cli": r"""
