@@ -211,7 +211,8 @@ def picker() -> RolePicker:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """`%load_ext jupyter_awsrole`: magics, %config settings, the pre-cell expiry check, completion."""
+    """`%load_ext jupyter_awsrole`: magics, %config settings, the pre-cell expiry check, completion, the role
+    each cell ran as in its execute reply."""
     from .magics import AwsRoleMagics, complete_profiles
 
     manager = _manager()
@@ -225,6 +226,9 @@ def load_ipython_extension(ipython: Any) -> None:
     from .comm import install
 
     install(getattr(ipython, "kernel", None), manager)
+    from . import provenance
+
+    provenance.install(ipython, manager)
     manager.settings.observe(_share_setting, names=["share_with_dask"])  # traitlets keeps one of each handler
     if manager.settings.share_with_dask:
         _share_setting({"new": True})
@@ -250,6 +254,9 @@ def _before_cell(*_: Any) -> None:
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    """Stop the pre-cell check; the active role stays until `%awsrole --unset`."""
+    """Stop the pre-cell check and the cells' records; the active role stays until `%awsrole --unset`."""
     with contextlib.suppress(ValueError):
         ipython.events.unregister("pre_run_cell", _before_cell)
+    from . import provenance
+
+    provenance.uninstall(ipython)

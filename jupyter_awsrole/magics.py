@@ -14,7 +14,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, kwds, magic_arguments
 from IPython.display import display
 
-from . import history
+from . import history, provenance
 from .credentials import RoleState
 from .display import LoginView, ProfileTable, StatusView, confirmation, reminder
 from .errors import AwsRoleError
@@ -24,13 +24,15 @@ from .manager import RoleManager
 from .mfa import FixedCode
 from .options import SPECS, Code, Options, OptionSpec
 
-ACTIONS = ("--list", "--unset", "--picker", "--forget")
+ACTIONS = ("--list", "--unset", "--picker", "--forget", "--provenance")
 OPTIONS = ("--mfa-token", *(spec.flag for spec in SPECS))  # what goes with a profile
 FLAGS = (*OPTIONS, *ACTIONS)
 LABELS = {spec.name: spec.flag for spec in SPECS}  # how the magic says the fields the core names
 CODE_NOT_NEEDED = "The MFA code was not needed: the MFA session (or this role's cached session) is still open."
 NO_PROFILE = "Name a profile: %awsrole PROFILE (see %awsrole --list)."
 INTERRUPTED = "Interrupted; nothing was changed."
+PROVENANCE_ON = "cells that run now record the role they run as (profile, role ARN, account) in their metadata"
+PROVENANCE_OFF = "cells that run now record no role"
 
 
 def _option(spec: OptionSpec) -> Any:
@@ -47,6 +49,7 @@ Forms:
   %awsrole --list [WORDS...]   every profile (or those whose name holds every word)
   %awsrole --unset             back to the environment from before the first switch
   %awsrole --forget            this notebook forgets the profile it remembers (the lab extension stops offering it)
+  %awsrole --provenance off    cells stop recording the role they ran as in their metadata (on: again)
   %%awsrole PROFILE [options]  run one cell as the role; the previous state comes back after, also on error"""
 
 
@@ -68,6 +71,12 @@ def _arguments(func: Any) -> Any:
             argument("--unset", action="store_true", help="Go back to the environment before the first switch."),
             argument("--picker", action="store_true", help="Show the role picker widget."),
             argument("--forget", action="store_true", help="Make this notebook forget the profile it remembers."),
+            argument(
+                "--provenance",
+                type=str.lower,
+                choices=("on", "off"),
+                help="Whether each cell records the role it ran as (profile, role ARN, account) in its metadata.",
+            ),
         ]
     ):
         func = decorator(func)
@@ -199,6 +208,8 @@ class AwsRoleMagics(Magics):
                 if forget_remembered()
                 else "No notebook front end is listening to this kernel; nothing to forget."
             )
+        elif args.provenance:
+            print(provenance_switched(args.provenance == "on"))
         elif args.picker:
             from .role_picker import picker
 
@@ -211,6 +222,8 @@ class AwsRoleMagics(Magics):
         else:
             state = self.manager.active
             display(StatusView(state, mfa_state_now(self.manager, state.profile) if state else ""))
+            if not provenance.enabled():
+                print("Provenance is off: cells record no role (%awsrole --provenance on).")
 
     def _interrupted(self, before: RoleState | None) -> str:
         """What an interrupted switch left: the manager changes all or nothing."""
@@ -250,6 +263,21 @@ class AwsRoleMagics(Magics):
         else:
             return scope
         raise UsageError(message)
+
+
+def provenance_switched(on: bool) -> str:
+    """Turn provenance on or off in the kernel, tell the notebook front end (which keeps it), and say so."""
+    from . import comm
+
+    was = provenance.enabled()
+    provenance.set_enabled(on)
+    tell = getattr(comm, "tell_provenance", None)  # the lab's side of it; absent, only this kernel knows
+    told = tell is not None and bool(tell(on))
+    return (
+        f"Provenance {'on' if on else 'off'}{'' if was != on else ' (as it was)'}: "
+        + (PROVENANCE_ON if on else PROVENANCE_OFF)
+        + ("; the notebook was told and keeps it." if told else "; no notebook front end was told (none listens).")
+    )
 
 
 def complete_profiles(manager: RoleManager, text: str) -> list[str]:
