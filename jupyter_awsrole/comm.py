@@ -5,11 +5,12 @@ The messages are those of protocol.py (no top-level "state" key: nbclient takes 
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
 import threading
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from .compat import register_comm_target
 from .credentials import RoleState
@@ -22,9 +23,11 @@ from .protocol import (
     REQUESTS,
     TARGET,
     Answer,
+    ConsolePush,
     ForgetPush,
     LoginPush,
     ProblemInfo,
+    ProvenancePush,
     Reply,
     RequestId,
     RoleInfo,
@@ -34,7 +37,30 @@ from .protocol import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_MESSAGE_BYTES", "REQUESTS", "TARGET", "CommChannel", "forget_remembered", "install", "role_payload"]
+__all__ = [
+    "MAX_MESSAGE_BYTES",
+    "REQUESTS",
+    "TARGET",
+    "CommChannel",
+    "forget_remembered",
+    "install",
+    "open_console",
+    "role_payload",
+    "tell_provenance",
+]
+
+PAGE_FIELDS = ("filter", "offset", "limit")  # a "list" request with any of them gets one page and the total
+
+
+class ConsoleLinkLike(Protocol):
+    """What the lab needs of a console.ConsoleLink (imported by the manager, only once a link is asked for)."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def profile(self) -> str: ...
+    @property
+    def expires_at(self) -> str: ...
 
 
 def role_payload(state: RoleState | None) -> RoleInfo | None:
@@ -118,7 +144,7 @@ class CommChannel:
     def _login_changed(self, event: Event, state: RoleState | None) -> None:
         self.tell(login_message(self.manager))
 
-    def tell(self, message: RolePush | ForgetPush | LoginPush) -> int:
+    def tell(self, message: RolePush | ForgetPush | LoginPush | ProvenancePush | ConsolePush) -> int:
         """Send one push to every open comm; how many were open."""
         with self._lock:
             comms = list(self._comms)
@@ -157,6 +183,8 @@ class CommChannel:
             if request == "role":
                 status = self.manager.status()
                 return {"ok": True, "role": role_payload(status.role), "problem": problem_payload(status.problem)}
+            if request == "list" and any(field in data for field in PAGE_FIELDS):
+                return self._page(data)
             if request in ("list", "switchable"):
                 listing = self.manager.listing()
                 rows = listing.public(switchable=request == "switchable", needs_code=self.manager.needs_code)
@@ -164,6 +192,10 @@ class CommChannel:
             if request == "unset":
                 self.manager.unset()
                 return {"ok": True, "role": None}
+            if request == "provenance":
+                return _provenance(data.get("on"))
+            if request == "console":
+                return self._console(data.get("service"))
             profile = data.get("profile")
             if not isinstance(profile, str) or not profile.strip() or len(profile) > 256:
                 return {"ok": False, "error": "Name a profile (a non-empty string)."}
@@ -182,6 +214,36 @@ class CommChannel:
             return {"ok": False, "needs_code": True, "error": "Type the MFA code for this profile."}
         return {"ok": True, "role": role_payload(state)}
 
+    def _page(self, data: dict) -> Answer:
+        words, offset, limit = data.get("filter", ""), data.get("offset", 0), data.get("limit", 200)
+        if not isinstance(words, str) or len(words) > 256:
+            return {"ok": False, "error": "A filter is a string of words."}
+        if any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in (offset, limit)):
+            return {"ok": False, "error": "offset and limit are whole numbers, 0 or more."}
+        page = self.manager.list_page(words, offset, limit)
+        return {"ok": True, "profiles": page.public(), "total": page.total}
+
+    def _console(self, service: Any) -> Answer:
+        if service is not None and (not isinstance(service, str) or not service.strip() or len(service) > 64):
+            return {"ok": False, "error": "Name the console's service like s3 or ec2, or none."}
+        link: ConsoleLinkLike = self.manager.console_link(service)
+        return {"ok": True, "console_url": link.url}
+
+
+def _provenance(on: Any) -> Answer:
+    """Turn the provenance record of each execute_reply on or off (provenance.py is loaded only when asked)."""
+    if not isinstance(on, bool):
+        return {"ok": False, "error": "Say whether to record provenance: on is true or false."}
+    name = f"{__package__}.provenance"
+    try:
+        provenance = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return {"ok": False, "error": "This version of jupyter_awsrole cannot record provenance."}
+    provenance.set_enabled(on)
+    return {"ok": True}
+
 
 _channel: CommChannel | None = None
 
@@ -189,6 +251,17 @@ _channel: CommChannel | None = None
 def forget_remembered() -> bool:
     """Ask every notebook front end on this kernel to drop the profile it remembers; False when none listens."""
     return _channel is not None and _channel.tell({"event": "forget"}) > 0
+
+
+def tell_provenance(on: bool) -> bool:
+    """Tell every notebook front end whether provenance is recorded, to keep in its metadata; False when none listens."""
+    return _channel is not None and _channel.tell({"event": "provenance", "on": on}) > 0
+
+
+def open_console(link: ConsoleLinkLike) -> bool:
+    """Offer the console sign-in link to every notebook front end (never stored there); False when none listens."""
+    message: ConsolePush = {"event": "console", "url": link.url, "profile": link.profile, "expires_at": link.expires_at}
+    return _channel is not None and _channel.tell(message) > 0
 
 
 def install(kernel: Any, manager: RoleManager) -> CommChannel | None:

@@ -16,6 +16,7 @@ from .listing import CODE_NEEDED, NO_MFA, mfa_state
 from .manager import RoleManager
 
 MAX_SHOWN = 200
+NO_LAB_FOR_CONSOLE = "Open the AWS console from JupyterLab with the jupyter-awsrole extension: it opens the tab."
 
 
 @functools.cache
@@ -51,6 +52,11 @@ class RolePicker:
         self.unset_button = w.Button(
             description="Unset role", icon="sign-out", tooltip="Back to the environment before the first switch"
         )
+        self.console_button = w.Button(
+            description="Open AWS console",
+            icon="external-link",
+            tooltip="Sign in to the AWS console as the active role, in a new tab (JupyterLab with the extension)",
+        )
         self.status = w.HTML()
         self.error = w.HTML()
         self.login = w.HTML()  # an SSO sign-in waiting for approval: the link and the code, as the magic shows them
@@ -58,7 +64,7 @@ class RolePicker:
         right = w.VBox([self.details, w.HBox([self.code, self.assume_button]), self.login, self.error])
         # Unsetting is about the kernel, not the list: it sits with the status line, away from the filter.
         self.widget = w.VBox(
-            [w.HBox([left, right]), w.HBox([self.status, self.unset_button])],
+            [w.HBox([left, right]), w.HBox([self.status, self.console_button, self.unset_button])],
             layout=w.Layout(border="1px solid #ccc", padding="6px"),
         )
 
@@ -67,6 +73,7 @@ class RolePicker:
         self.code.observe(self._code_entered, names="value")
         self.assume_button.on_click(lambda _: self._assume(None))
         self.unset_button.on_click(lambda _: self._unset())
+        self.console_button.on_click(lambda _: self._open_console())
         self.filter_clear.on_click(lambda _: setattr(self.filter, "value", ""))
         stops = [
             manager.observe(self._changed),
@@ -164,6 +171,17 @@ class RolePicker:
         self.manager.unset()
         self._show_error("")
 
+    def _open_console(self) -> None:
+        """The lab opens the sign-in link the kernel pushes; the link never enters a trait of this picker."""
+        from . import comm
+
+        try:
+            offered = comm.open_console(self.manager.console_link())
+        except AwsRoleError as exc:
+            self._show_error(str(exc))
+            return
+        self._show_error("" if offered else NO_LAB_FOR_CONSOLE)
+
     def _show_error(self, message: str) -> None:
         self.error.value = f"<span style='color:#b91c1c'>{html.escape(message)}</span>" if message else ""
 
@@ -181,6 +199,7 @@ class RolePicker:
         self.login.value = LoginText(prompt)._repr_html_() if prompt is not None else ""
 
     def _draw_status(self, state: RoleState | None) -> None:
+        self.console_button.disabled = state is None
         if state is None:
             self.status.value = "<span class='jupyter-awsrole-status'>AWS: no role assumed</span>"
             return

@@ -10,10 +10,12 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
+  IConsolePush,
   IForgetPush,
   ILoginInfo,
   ILoginPush,
   IProblemInfo,
+  IProvenancePush,
   IReply,
   IRoleInfo,
   IRolePush,
@@ -21,6 +23,8 @@ import {
   Request,
   TARGET
 } from './protocol';
+
+import { isWebLink } from './links';
 
 export { TARGET } from './protocol';
 const LOAD_CODE = '%load_ext jupyter_awsrole';
@@ -67,6 +71,16 @@ export class RoleClient implements IDisposable {
   /** Emitted when the kernel asks the notebook to forget its remembered profile (`%awsrole --forget`). */
   get forgetAsked(): ISignal<this, void> {
     return this._forgetAsked;
+  }
+
+  /** Emitted with `%awsrole --provenance on|off`'s choice, for the notebook to keep in its metadata. */
+  get provenanceAsked(): ISignal<this, boolean> {
+    return this._provenanceAsked;
+  }
+
+  /** Emitted when `%awsrole --console` offers a console sign-in link (passed on, never kept here). */
+  get consoleOffered(): ISignal<this, IConsolePush> {
+    return this._consoleOffered;
   }
 
   /** The active role, or null. */
@@ -255,7 +269,10 @@ export class RoleClient implements IDisposable {
     if (!message || typeof message !== 'object') {
       return;
     }
-    const data = message as Partial<IRolePush | IForgetPush | ILoginPush> & Partial<IReply>;
+    const data = message as Partial<
+      IRolePush | IForgetPush | ILoginPush | IProvenancePush | IConsolePush
+    > &
+      Partial<IReply>;
     for (const comm of this._candidates) {
       if (!comm.isDisposed) {
         this._comms.add(comm);
@@ -278,6 +295,22 @@ export class RoleClient implements IDisposable {
     }
     if (data.event === 'forget') {
       this._forgetAsked.emit();
+      return;
+    }
+    if (data.event === 'provenance') {
+      if (typeof data.on === 'boolean') {
+        this._provenanceAsked.emit(data.on);
+      }
+      return;
+    }
+    if (data.event === 'console') {
+      const push = data as Partial<IConsolePush>;
+      // Every comm of the kernel carries the push: offer it once (told apart by what is no secret).
+      const seen = `${push.profile} ${push.expires_at}`;
+      if (typeof push.url === 'string' && isWebLink(push.url) && seen !== this._lastConsole) {
+        this._lastConsole = seen;
+        this._consoleOffered.emit(push as IConsolePush);
+      }
       return;
     }
     // Our requests' ids are strings; a reply to anything else (or to nothing) is not ours.
@@ -386,4 +419,7 @@ export class RoleClient implements IDisposable {
   private _disposed = false;
   private _changed = new Signal<this, void>(this);
   private _forgetAsked = new Signal<this, void>(this);
+  private _provenanceAsked = new Signal<this, boolean>(this);
+  private _consoleOffered = new Signal<this, IConsolePush>(this);
+  private _lastConsole = '';
 }

@@ -11,6 +11,8 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { DisposableDelegate } from '@lumino/disposable';
 import { Signal } from '@lumino/signaling';
 
+import { offerConsole, openConsole } from './awsconsole';
+import { CellProvenance } from './cells';
 import { RoleClient } from './client';
 import { RoleMemory } from './memory';
 import { openSwitcher } from './switcher';
@@ -22,7 +24,8 @@ const NAMESPACE = 'jupyter-awsrole';
 
 export const CommandIDs = {
   switchRole: `${NAMESPACE}:switch-role`,
-  clearRole: `${NAMESPACE}:clear-role`
+  clearRole: `${NAMESPACE}:clear-role`,
+  openConsole: `${NAMESPACE}:open-console`
 } as const;
 
 /** One client (and the notebook's remembered profile) per notebook panel, disposed with it. */
@@ -33,7 +36,10 @@ function roleOf(panel: NotebookPanel): { client: RoleClient; memory: RoleMemory 
   if (!found || found.client.isDisposed) {
     const client = new RoleClient(panel.sessionContext);
     const memory = new RoleMemory(panel, client);
+    const provenance = new CellProvenance(panel, client, memory);
+    client.consoleOffered.connect((_, push) => offerConsole(push));
     panel.disposed.connect(() => {
+      provenance.stop();
       Signal.clearData(memory);
       client.dispose();
     });
@@ -45,6 +51,14 @@ function roleOf(panel: NotebookPanel): { client: RoleClient; memory: RoleMemory 
 
 function clientFor(panel: NotebookPanel): RoleClient {
   return roleOf(panel).client;
+}
+
+function clientOf(
+  tracker: INotebookTracker,
+  args: ReadonlyPartialJSONObject | undefined
+): RoleClient | null {
+  const panel = findPanel(tracker, args);
+  return panel ? roleOf(panel).client : null;
 }
 
 function switcherFor(app: JupyterFrontEnd, panel: NotebookPanel | null): void {
@@ -106,9 +120,28 @@ const commands: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+    app.commands.addCommand(CommandIDs.openConsole, {
+      label: 'AWS: Open console',
+      caption: 'Sign in to the AWS console, in a new tab, as this notebook’s kernel’s role',
+      isEnabled: args => !!clientOf(tracker, args)?.state,
+      execute: async args => {
+        const panel = findPanel(tracker, args);
+        if (!panel) {
+          return;
+        }
+        try {
+          await openConsole(clientFor(panel));
+        } catch (error) {
+          Notification.error(error instanceof Error ? error.message : String(error), {
+            autoClose: 8000
+          });
+        }
+      }
+    });
     if (palette) {
       palette.addItem({ command: CommandIDs.switchRole, category: 'AWS' });
       palette.addItem({ command: CommandIDs.clearRole, category: 'AWS' });
+      palette.addItem({ command: CommandIDs.openConsole, category: 'AWS' });
     }
   }
 };

@@ -1,6 +1,8 @@
 /**
  * The switcher's state, without the DOM: which rows show, which one is chosen, whether the kernel
  * wants a code for it, and what Enter does next. The dialog only draws it (unit-tested in test/).
+ * Rows come a page at a time, filtered by the kernel; the loaded ones are narrowed here at once as the
+ * user types (the same rule: ./filter), until the kernel's answer for the new words arrives.
  */
 import { matching } from './filter';
 import { IProfileRow } from './protocol';
@@ -24,8 +26,12 @@ export const CHOOSE_PROFILE = 'Choose a profile.';
 export const TYPE_CODE = 'Type the MFA code for this profile.';
 
 export class SwitcherModel {
+  /** The rows loaded so far: the first pages of the kernel's answer for `loadedFor`. */
   profiles: IProfileRow[] = [];
   query = '';
+  /** The words the loaded rows answer, and how many rows the kernel has for them in all. */
+  loadedFor = '';
+  total = 0;
   selected: string | null = null;
   need: Need = 'not-needed';
   /** Whether the kernel said `need` for the selected profile (a row's word may be stale). */
@@ -33,9 +39,14 @@ export class SwitcherModel {
   busy = false;
   error = '';
 
-  /** The rows the filter leaves, in the kernel's order. */
+  /** The rows the filter leaves that can be switched to, in the kernel's order. */
   get visible(): IProfileRow[] {
-    return matching(this.profiles, this.query);
+    return matching(this.profiles, this.query).filter(row => row.kind !== 'empty');
+  }
+
+  /** Whether the kernel has more rows for the words typed than are loaded (the next page starts at profiles.length). */
+  get more(): boolean {
+    return this.loadedFor === this.query && this.profiles.length < this.total;
   }
 
   /** The code field shows exactly when the chosen profile needs a code. */
@@ -47,9 +58,31 @@ export class SwitcherModel {
     return name === null ? undefined : this.profiles.find(p => p.name === name);
   }
 
+  /** Every profile at once (no paging). */
   setProfiles(rows: IProfileRow[]): void {
     this.profiles = rows;
+    this.loadedFor = '';
+    this.total = rows.length;
     this._keepSelection();
+  }
+
+  /** A page of the kernel's answer for `query` (the first replaces the rows, the next adds to them); false for an
+   * answer the typing left behind or a page out of turn. */
+  setPage(query: string, rows: IProfileRow[], total: number, offset: number): boolean {
+    if (query !== this.query) {
+      return false;
+    }
+    if (offset === 0) {
+      this.profiles = rows;
+    } else if (query === this.loadedFor && offset === this.profiles.length) {
+      this.profiles = [...this.profiles, ...rows];
+    } else {
+      return false;
+    }
+    this.loadedFor = query;
+    this.total = total;
+    this._keepSelection();
+    return true;
   }
 
   /** A new filter: a chosen row filtered out is unchosen; a single row left is chosen. */
@@ -140,13 +173,21 @@ export class SwitcherModel {
     this.error = '';
   }
 
+  /** Whether the visible rows are every row the words typed match: the kernel's answer for them, or a
+   * narrowing of every profile. */
+  private get _exact(): boolean {
+    const everything = this.loadedFor.trim() === '' && this.profiles.length >= this.total;
+    return everything || (this.loadedFor === this.query && !this.more);
+  }
+
   private _keepSelection(): boolean {
     const rows = this.visible;
+    const single = rows.length === 1 && this._exact ? rows[0].name : null;
     if (this.selected !== null && !rows.some(r => r.name === this.selected)) {
-      return this.select(rows.length === 1 ? rows[0].name : null);
+      return this.select(single);
     }
-    if (this.selected === null && rows.length === 1) {
-      return this.select(rows[0].name);
+    if (this.selected === null && single !== null) {
+      return this.select(single);
     }
     return false;
   }

@@ -10,7 +10,13 @@ export const MAX_MESSAGE_BYTES = 16384;
 export type RequestId = string | number | null;
 
 /** Any request; the client adds the id. */
-export type Request = ISimpleRequest | INeedsCodeRequest | IAssumeRequest;
+export type Request =
+  | ISimpleRequest
+  | IListRequest
+  | INeedsCodeRequest
+  | IAssumeRequest
+  | IProvenanceRequest
+  | IConsoleRequest;
 
 /** Per-call options of a switch; all but `refresh` apply to the last hop of the chain only. (options.Options) */
 export interface IOptions {
@@ -86,10 +92,40 @@ export interface ILoginPush {
   login: ILoginInfo | null;
 }
 
-/** The role and problem now, every profile, the switchable ones, or back to the environment before. */
+/** Sent by `%awsrole --provenance on|off`: the notebook keeps the choice in its metadata `jupyter_awsrole`. */
+export interface IProvenancePush {
+  event: 'provenance';
+  on: boolean;
+}
+
+/** Which identity produced a cell's outputs (provenance.record()): execute_reply and cell metadata `jupyter_awsrole`. */
+export interface IProvenanceInfo {
+  profile: string;
+  role_arn: string;
+  account: string;
+}
+
+/** Sent by `%awsrole --console`: a sign-in link to the AWS console (a credential for 15 minutes: never stored). */
+export interface IConsolePush {
+  event: 'console';
+  url: string;
+  profile: string;
+  expires_at: string;
+}
+
+/** The role and problem now, the switchable profiles, or back to the environment before. */
 export interface ISimpleRequest {
   id?: RequestId;
-  request: 'role' | 'list' | 'switchable' | 'unset';
+  request: 'role' | 'switchable' | 'unset';
+}
+
+/** Profiles matching `filter` (the words of `%awsrole --list`), `limit` of them from `offset`; all without them. */
+export interface IListRequest {
+  id?: RequestId;
+  request: 'list';
+  filter?: string;
+  offset?: number;
+  limit?: number;
 }
 
 /** Whether switching to `profile` now needs an MFA code. */
@@ -107,6 +143,20 @@ export interface IAssumeRequest extends Partial<IOptions> {
   mfa_code?: string;
 }
 
+/** Record (or stop recording) which identity ran each cell, in its execute_reply metadata. */
+export interface IProvenanceRequest {
+  id?: RequestId;
+  request: 'provenance';
+  on: boolean;
+}
+
+/** A sign-in link to the AWS console for the active role (at `service`'s page when given). */
+export interface IConsoleRequest {
+  id?: RequestId;
+  request: 'console';
+  service?: string;
+}
+
 /** What a request gets back, before the request's id is added. */
 export interface IAnswer {
   ok: boolean;
@@ -114,7 +164,9 @@ export interface IAnswer {
   needs_code?: boolean;
   role?: IRoleInfo | null;
   profiles?: IProfileRow[];
+  total?: number;
   problem?: IProblemInfo | null;
+  console_url?: string;
 }
 
 /** An answer with the id of its request, as the request sent it (null when it had none). */

@@ -5,6 +5,7 @@
 import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
+import { openConsole } from './awsconsole';
 import { RoleClient, RoleError } from './client';
 import { daskWorkers, mfaWords } from './format';
 import { RoleMemory } from './memory';
@@ -12,6 +13,9 @@ import { CODE_NEEDED, SwitcherModel } from './model';
 import { IAssumeRequest, IProfileRow } from './protocol';
 
 let ids = 0;
+const PAGE = 200; // rows asked of the kernel at a time
+const FILTER_DELAY_MS = 150; // typing pauses this long before the kernel is asked for the new words' rows
+const NEAR_END_PX = 48;
 
 /** The dialog's body: filter, profile rows, code box, error line. */
 export class SwitcherBody extends Widget {
@@ -39,6 +43,8 @@ export class SwitcherBody extends Widget {
         this._checkCode();
       }
       this._renderRows();
+      clearTimeout(this._typing);
+      this._typing = setTimeout(() => void this._fetch(0), FILTER_DELAY_MS);
     });
     this._filter.addEventListener('keydown', event => this._navigate(event, false));
 
@@ -49,6 +55,14 @@ export class SwitcherBody extends Widget {
     this._list.setAttribute('aria-label', 'AWS profiles');
     this._list.tabIndex = 0;
     this._list.addEventListener('keydown', event => this._navigate(event, true));
+    this._list.addEventListener('scroll', () => {
+      const list = this._list;
+      if (list.scrollTop + list.clientHeight >= list.scrollHeight - NEAR_END_PX) {
+        void this._loadMore();
+      }
+    });
+    this._moreNote = document.createElement('div');
+    this._moreNote.className = 'jp-awsrole-note jp-awsrole-more';
 
     this._codeBox = document.createElement('label');
     this._codeBox.className = 'jp-awsrole-codebox';
@@ -77,6 +91,11 @@ export class SwitcherBody extends Widget {
     this._login.hidden = true;
     this._shared = document.createElement('div');
     this._shared.className = 'jp-awsrole-note jp-awsrole-shared';
+    // The active role's AWS console, in a new tab opened by this click.
+    this._console = document.createElement('button');
+    this._console.className = 'jp-mod-styled jp-awsrole-console';
+    this._console.textContent = 'Open AWS console';
+    this._console.addEventListener('click', () => void this._openConsole());
     client.changed.connect(this._renderKernelNotes, this);
     this._renderKernelNotes();
 
@@ -98,9 +117,11 @@ export class SwitcherBody extends Widget {
     this.node.append(
       this._filter,
       this._list,
+      this._moreNote,
       this._codeBox,
       this._login,
       this._shared,
+      this._console,
       this._status,
       this._error,
       this._remembered
@@ -168,23 +189,22 @@ export class SwitcherBody extends Widget {
 
   private async _load(): Promise<void> {
     this._status.textContent = 'Reading the kernel’s AWS profiles…';
-    try {
-      // The kernel says what can be switched to, and each profile's MFA state, as the picker and the magic see it.
-      const reply = await this.client.call({ request: 'switchable' });
-      this._model.setProfiles(reply.profiles ?? []);
-      this._status.textContent = this._model.profiles.length
+    await this._fetch(0);
+    this._status.textContent =
+      this._model.profiles.length || this._model.error
         ? ''
         : 'No role profiles in this kernel’s AWS config.';
-    } catch (error) {
-      this._status.textContent = '';
-      this.showError(error instanceof Error ? error.message : String(error));
-    }
-    this._renderRows();
     const active = this.client.state?.profile;
     if (active) {
       this._rows.get(active)?.scrollIntoView({ block: 'nearest' });
     }
     const again = this._again;
+    if (again !== null && !this._model.row(again) && this._model.more) {
+      // Not on the first page: ask the kernel for it by name.
+      this._filter.value = again;
+      this._model.setQuery(again);
+      await this._fetch(0);
+    }
     if (again !== null && this._model.profiles.length) {
       if (this._model.row(again)) {
         // "Assume it again?": one click assumes it, or asks for the code when one is needed.
@@ -201,7 +221,44 @@ export class SwitcherBody extends Widget {
     }
   }
 
+  /** The first page of rows for the words typed (offset 0), or the next page; the kernel filters and pages. */
+  private async _fetch(offset: number): Promise<void> {
+    const query = this._model.query;
+    try {
+      // The kernel says each profile's MFA state, as the picker and the magic see it.
+      const reply = await this.client.call({ request: 'list', filter: query, offset, limit: PAGE });
+      const rows = reply.profiles ?? [];
+      const before = this._model.selected;
+      if (!this._model.setPage(query, rows, reply.total ?? offset + rows.length, offset)) {
+        return; // the words changed meanwhile: their own answer is on its way
+      }
+      if (offset === 0) {
+        this._list.scrollTop = 0; // new words: their rows from the top
+      }
+      if (this._model.selected !== before) {
+        this._checkCode();
+      }
+    } catch (error) {
+      this.showError(error instanceof Error ? error.message : String(error));
+    }
+    this._renderRows();
+  }
+
+  /** The next page, when the choice or the scrolling reaches the end of the loaded rows. */
+  private async _loadMore(): Promise<void> {
+    if (!this._model.more || this._loadingMore) {
+      return;
+    }
+    this._loadingMore = true;
+    try {
+      await this._fetch(this._model.profiles.length);
+    } finally {
+      this._loadingMore = false;
+    }
+  }
+
   dispose(): void {
+    clearTimeout(this._typing);
     this.memory?.changed.disconnect(this._renderMemory, this);
     this.client.changed.disconnect(this._renderKernelNotes, this);
     super.dispose();
@@ -209,6 +266,11 @@ export class SwitcherBody extends Widget {
 
   /** What the kernel tells besides the role: an SSO sign-in waiting, the Dask workers a switch reaches. */
   private _renderKernelNotes(): void {
+    const active = this.client.state;
+    this._console.hidden = !active;
+    this._console.title = active
+      ? `Sign in to the AWS console as ${active.profile}, in a new tab`
+      : '';
     const sharing = this.client.sharing;
     this._shared.hidden = !sharing || sharing.clusters === 0;
     this._shared.textContent = sharing?.clusters
@@ -236,6 +298,18 @@ export class SwitcherBody extends Widget {
       code,
       `. Waiting for approval until ${expires}.`
     );
+  }
+
+  private async _openConsole(): Promise<void> {
+    this.showError('');
+    this._status.textContent = 'Asking the kernel for an AWS console sign-in…';
+    try {
+      await openConsole(this.client);
+    } catch (error) {
+      this.showError(error instanceof Error ? error.message : String(error));
+    } finally {
+      this._status.textContent = '';
+    }
   }
 
   private _renderMemory(): void {
@@ -280,6 +354,10 @@ export class SwitcherBody extends Widget {
     }
     this._renderSelection();
     this._rows.get(this._model.selected ?? '')?.scrollIntoView({ block: 'nearest' });
+    const last = this._model.visible[this._model.visible.length - 1];
+    if (last && last.name === this._model.selected) {
+      void this._loadMore();
+    }
   }
 
   private _choose(name: string): void {
@@ -291,6 +369,7 @@ export class SwitcherBody extends Widget {
   }
 
   private _renderRows(): void {
+    const top = this._list.scrollTop; // rows added by a next page keep the list where it was
     this._list.textContent = '';
     this._rows.clear();
     const active = this.client.state?.profile;
@@ -322,6 +401,12 @@ export class SwitcherBody extends Widget {
       this._rows.set(profile.name, row);
       this._list.append(row);
     }
+    this._list.scrollTop = top;
+    const model = this._model;
+    this._moreNote.hidden = !model.more;
+    this._moreNote.textContent = model.more
+      ? `${model.profiles.length} of ${model.total} loaded: scroll down for more, or type to narrow.`
+      : '';
     this._renderSelection();
   }
 
@@ -401,6 +486,10 @@ export class SwitcherBody extends Widget {
   private _status: HTMLDivElement;
   private _login: HTMLDivElement;
   private _shared: HTMLDivElement;
+  private _console: HTMLButtonElement;
+  private _moreNote: HTMLDivElement;
+  private _typing: ReturnType<typeof setTimeout> | undefined = undefined;
+  private _loadingMore = false;
   private _rows = new Map<string, HTMLDivElement>();
   private _model = new SwitcherModel();
   private _checking: Promise<void> = Promise.resolve();

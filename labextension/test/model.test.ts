@@ -88,3 +88,50 @@ test('arrows move through the visible rows and stop at the ends; filtering uncho
   assert.equal(m.selected, null);
   assert.equal(m.move(1), false);
 });
+
+function page(prefix: string, from: number, count: number): IProfileRow[] {
+  return Array.from({ length: count }, (_, i) =>
+    row(`${prefix}${String(from + i).padStart(4, '0')}`, 'no MFA')
+  );
+}
+
+test('pages add up to the total; the next page is asked only while there is more', () => {
+  const m = new SwitcherModel();
+  assert.equal(m.setPage('', page('team', 0, 200), 450, 0), true);
+  assert.equal(m.more, true);
+  assert.equal(m.setPage('', page('team', 400, 50), 450, 400), false); // out of turn
+  assert.equal(m.setPage('', page('team', 200, 200), 450, 200), true);
+  assert.equal(m.setPage('', page('team', 400, 50), 450, 400), true);
+  assert.equal(m.profiles.length, 450);
+  assert.equal(m.more, false);
+});
+
+test('typing narrows the loaded rows at once; a late answer for earlier words is dropped', () => {
+  const m = new SwitcherModel();
+  m.setPage('', page('team', 0, 200), 5000, 0);
+  m.setQuery('team01');
+  assert.equal(m.visible.length, 100); // team0100..team0199, narrowed here before the kernel answers
+  assert.equal(m.more, false); // unknown until the kernel answers for these words
+  assert.equal(m.setPage('', page('team', 200, 200), 5000, 200), false);
+  assert.equal(m.setPage('team01', page('team01', 0, 200), 1000, 0), true);
+  assert.equal(m.more, true);
+});
+
+test('a single row left is chosen only when it is the only match the kernel has', () => {
+  const m = new SwitcherModel();
+  m.setPage('', [...page('team', 0, 199), row('solo', 'no MFA')], 5000, 0);
+  m.setQuery('solo');
+  assert.equal(m.visible.length, 1);
+  assert.equal(m.selected, null); // others named "solo…" may be on pages not loaded
+  m.setPage('solo', [row('solo', 'no MFA')], 1, 0);
+  assert.equal(m.selected, 'solo');
+});
+
+test('profiles that cannot be switched to are not shown', () => {
+  const m = new SwitcherModel();
+  m.setProfiles([row('analyst', 'no MFA'), { ...row('default', 'no MFA'), kind: 'empty' }]);
+  assert.deepEqual(
+    m.visible.map(r => r.name),
+    ['analyst']
+  );
+});

@@ -61,10 +61,10 @@ class CommClient:
     def run(self, code: str, **kwargs: Any) -> Run:
         return self.record(self.kernel.run(code, **kwargs))
 
-    def pushes(self, run: Run) -> list[dict]:
-        """State pushes on our comm during one execution."""
+    def pushes(self, run: Run, event: str = "role") -> list[dict]:
+        """Pushes of one kind (state pushes by default) on our comm during one execution."""
         return [m["content"]["data"] for m in run.messages if m["header"]["msg_type"] == "comm_msg"
-                and m["content"]["comm_id"] == self.comm_id and m["content"]["data"].get("event") == "role"]
+                and m["content"]["comm_id"] == self.comm_id and m["content"]["data"].get("event") == event]
 
     def wait(self, predicate: Callable[[dict], bool], timeout: float = 60) -> dict:
         """The next message on our comm whose data satisfies predicate, read straight from iopub."""
@@ -220,8 +220,13 @@ def test_list_needs_code_assume_and_unset_over_the_comm(comm, kernel, local_aws,
     {"id": "c1", "request": "assume", "profile": "marketingadmin", "mfa_code": "12ab56"},
     {"id": "c2", "request": "assume", "profile": "marketingadmin", "mfa_code": "1234567"},
     {"id": "c3", "request": "assume", "profile": "marketingadmin", "mfa_code": 123456},
+    {"id": "v1", "request": "provenance", "on": "off"},
+    {"id": "v2", "request": "provenance"},
+    {"id": "s1", "request": "console", "service": 5},
+    {"id": "s2", "request": "console", "service": "s3"},
 ], ids=["string", "list", "number", "null", "unknown-request", "no-request", "huge", "profile-int",
-        "profile-list", "profile-empty", "profile-unknown", "code-letters", "code-7-digits", "code-int"])
+        "profile-list", "profile-empty", "profile-unknown", "code-letters", "code-7-digits", "code-int",
+        "provenance-string", "provenance-missing", "console-service-int", "console-no-role"])
 def test_malformed_requests_are_answered_and_the_kernel_still_works(comm, kernel, data):
     comm.open()
     reply = comm.request(data)
@@ -269,3 +274,69 @@ def test_the_role_push_says_how_many_dask_workers_share_the_role(comm, kernel):
     pushes = comm.pushes(comm.run("_share.stop()").ok())
     assert pushes and "sharing" not in pushes[-1] and pushes[-1]["role"]["profile"] == "analyst", pushes
     comm.run("_client.close(); _cluster.close()").ok()
+
+
+def reply_record(kernel: Kernel, code: str) -> dict | None:
+    """The provenance record of one cell's execute_reply (metadata `jupyter_awsrole`), or None."""
+    reply = kernel.kc.execute_interactive(code, timeout=60)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return reply["metadata"].get(TARGET)
+
+
+def test_provenance_is_turned_off_and_on_over_the_comm(comm, kernel, local_aws, home):
+    comm.open()
+    comm.run("%awsrole analyst").ok()
+    assert reply_record(kernel, "1 + 1") == {
+        "profile": "analyst",
+        "role_arn": "arn:aws:iam::123456789012:role/analystrole",
+        "account": "123456789012",
+    }
+    off = comm.ask("provenance", on=False)
+    assert off == {"id": off["id"], "ok": True}
+    assert reply_record(kernel, "1 + 1") is None
+    assert comm.ask("provenance", on=True)["ok"] is True
+    assert reply_record(kernel, "1 + 1")["profile"] == "analyst"
+    refused = comm.ask("provenance", on="off")
+    assert refused["ok"] is False and "\n" not in refused["error"]
+
+
+def test_the_provenance_choice_and_a_console_link_are_pushed_to_the_frontend(comm):
+    comm.open()
+    told = comm.run("from jupyter_awsrole import comm as _c\nprint(_c.tell_provenance(False))").ok()
+    assert told.stdout.strip() == "True"
+    assert comm.pushes(told, "provenance") == [{"event": "provenance", "on": False}]
+    link = "https://signin.example.invalid/federation?Action=login&SigninToken=t"
+    offered = comm.run(
+        "import types\n"
+        f"print(_c.open_console(types.SimpleNamespace(url={link!r}, profile='analyst', "
+        "expires_at='2030-01-01T12:00:00Z')))"
+    ).ok()
+    assert offered.stdout.strip() == "True"
+    assert comm.pushes(offered, "console") == [
+        {"event": "console", "url": link, "profile": "analyst", "expires_at": "2030-01-01T12:00:00Z"}
+    ]
+    assert_no_state_key(comm.seen)
+
+
+def test_the_console_request_without_a_role_is_refused_in_one_line(comm):
+    comm.open()
+    refused = comm.ask("console")
+    assert refused["ok"] is False and refused["error"] and "\n" not in refused["error"]
+    assert "console_url" not in refused
+
+
+def test_a_paged_list_answers_one_page_and_the_total(comm):
+    comm.open()
+    everything = comm.ask("list")["profiles"]
+    assert "total" not in comm.ask("list")
+    page = comm.ask("list", filter="", offset=0, limit=2)
+    assert page["ok"] is True and page["total"] == len(everything)
+    assert [p["name"] for p in page["profiles"]] == [p["name"] for p in everything[:2]]
+    rest = comm.ask("list", filter="", offset=2, limit=1000)
+    assert [p["name"] for p in rest["profiles"]] == [p["name"] for p in everything[2:]]
+    admins = comm.ask("list", filter="ADMIN", limit=200)
+    assert admins["total"] == len(admins["profiles"]) >= 1
+    assert all("admin" in p["name"].lower() for p in admins["profiles"])
+    for bad in ({"offset": -1}, {"limit": "9"}, {"filter": 3}, {"offset": True}):
+        refused = comm.ask("list", **bad)
+        assert refused["ok"] is False and "\n" not in refused["error"], bad

@@ -1,4 +1,7 @@
-"""The lab switcher filters profiles by the kernel's rule: labextension/src/filter.ts and listing.matching agree."""
+"""The lab switcher filters profiles by the kernel's rule: labextension/src/filter.ts and listing.matching agree.
+
+The kernel filters and pages the switcher's rows (`list` with `filter`); the switcher narrows the rows it has at once
+as the user types, by filter.ts, until the kernel's answer comes: the two must agree or rows would come and go."""
 
 from __future__ import annotations
 

@@ -236,3 +236,49 @@ def sso_steps(lab, page):
     assert note.inner_text() == "The role is shared with 2 Dask workers: a switch reaches them too."
     page.keyboard.press("Escape")
     dialog.wait_for(state="detached", timeout=TIMEOUT)
+
+
+def test_many_profiles_come_a_page_at_a_time_and_the_kernel_filters(lab, tmp_path):
+    browse(lambda page: paging_steps(lab, page), failure=tmp_path / "paging-failure.png")
+
+
+def paging_steps(lab, page):
+    config = Path(lab.aws.config_file)
+    config.write_text(config.read_text() + "".join(
+        f"\n[profile team-{i:04d}-admin]\nrole_arn = arn:aws:iam::123456789012:role/team{i}\nsource_profile = user1\n"
+        for i in range(450)
+    ))
+    write_notebook(lab.notebooks / "many.ipynb", WHOAMI)
+    page.goto(f"{lab.base}/lab/workspaces/awsrole-{uuid.uuid4().hex[:8]}/tree/many.ipynb?reset&token={lab.token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=TIMEOUT)
+    wait_idle(page)
+
+    dialog = open_switcher(page)
+    rows = dialog.locator(".jp-awsrole-row")
+    more = dialog.locator(".jp-awsrole-more")
+    more.wait_for(timeout=TIMEOUT)
+    first = rows.count()
+    assert 0 < first <= 200
+    assert " of 4" in more.inner_text() and "loaded" in more.inner_text()
+
+    # The keyboard reaches the end of the loaded rows: the next page comes, until every row is there.
+    page.keyboard.press("Tab")
+    for _ in range(5):
+        page.keyboard.press("End")
+        page.wait_for_timeout(500)
+    page.wait_for_function("n => document.querySelectorAll('.jp-awsrole-row').length > n", arg=400, timeout=TIMEOUT)
+    assert more.is_hidden()
+    assert dialog.locator(".jp-awsrole-row[data-profile=team-0449-admin]").count() == 1
+
+    # Typing asks the kernel for the matching rows; a single match is chosen.
+    dialog.locator(".jp-awsrole-filter").fill("TEAM 0442")
+    page.wait_for_function("() => document.querySelectorAll('.jp-awsrole-row').length === 1", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => document.querySelector('.jp-awsrole-row.jp-mod-selected')?.dataset.profile === 'team-0442-admin'",
+        timeout=TIMEOUT,
+    )
+    dialog.locator(".jp-awsrole-filter").fill("team-04")
+    page.wait_for_function("() => document.querySelectorAll('.jp-awsrole-row').length === 50", timeout=TIMEOUT)
+    assert selected_rows(dialog) == ["team-0442-admin"]  # still shown: still chosen
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached", timeout=TIMEOUT)

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sys
 import typing
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from jupyter_awsrole import comm as comm_module
 from jupyter_awsrole import protocol
 from jupyter_awsrole.comm import CommChannel
 from jupyter_awsrole.credentials import Credentials, RoleState
 from jupyter_awsrole.events import Event, Problem, ProblemKind
-from jupyter_awsrole.listing import Listing, ProfileInfo
+from jupyter_awsrole.listing import Listing, ProfileInfo, matching
 from jupyter_awsrole.manager import Status
 
 TYPESCRIPT = Path(__file__).resolve().parents[2] / "labextension" / "src" / "protocol.ts"
@@ -27,6 +30,11 @@ STATE = RoleState(
     None,
     EXPIRY,
     Credentials("ASIAKEY", "secret", "token", EXPIRY),
+)
+LINK = SimpleNamespace(
+    url="https://signin.aws.amazon.com/federation?Action=login&SigninToken=t",
+    profile="analyst",
+    expires_at="2030-01-01T12:15:00Z",
 )
 ROWS = [
     ProfileInfo("analyst", "role", "arn:aws:iam::1:role/a", "user1", False, "eu-west-1"),
@@ -69,6 +77,18 @@ class FakeManager:
     def switch(self, profile, code=None, options=None, sign_in=False):
         self.switched.append((profile, code, options))
         return STATE if code else None
+
+    def list_page(self, words="", offset=0, limit=200):
+        rows = matching(ROWS, words)
+        return SimpleNamespace(
+            rows=rows[offset : offset + limit],
+            total=len(rows),
+            offset=offset,
+            public=lambda: [row.public() for row in rows[offset : offset + limit]],
+        )
+
+    def console_link(self, service=None):
+        return LINK
 
 
 def conforms(value: object, hint: object) -> bool:
@@ -123,6 +143,12 @@ class Comm:
         {"request": "assume", "profile": "analyst", "mfa_code": "123456", "region": "eu-west-1", "duration": 900},
         {"request": "assume", "profile": "analyst", "duration": "soon"},
         {"request": "format-disk"},
+        {"request": "list", "filter": "an", "offset": 0, "limit": 1},
+        {"request": "list", "offset": -1},
+        {"request": "console"},
+        {"request": "console", "service": "s3"},
+        {"request": "provenance", "on": False},
+        {"request": "provenance", "on": "off"},
     ],
 )
 def test_every_reply_has_the_declared_shape_and_carries_the_id_back(data, request_id):
@@ -192,3 +218,29 @@ def test_an_sso_login_prompt_is_what_the_login_push_declares():
     public = prompt.public()
     assert set(public) == set(typing.get_type_hints(LoginInfo))
     assert public["expires_at"] == "2026-01-31T12:00:00Z" and public["user_code"] == "AB-CD"
+
+
+def test_a_paged_list_answers_one_page_and_the_total():
+    channel = CommChannel(FakeManager())
+    page = channel.handle({"request": "list", "filter": "", "offset": 1, "limit": 5})
+    assert page == {"ok": True, "profiles": [ROWS[1].public()], "total": 2}
+    assert "total" not in channel.handle({"request": "list"})  # the old request, the old answer
+
+
+def test_provenance_without_its_module_is_refused_in_one_line(monkeypatch):
+    monkeypatch.setitem(sys.modules, "jupyter_awsrole.provenance", None)  # as before provenance.py existed
+    refused = CommChannel(FakeManager()).handle({"request": "provenance", "on": False})
+    assert refused["ok"] is False and "provenance" in refused["error"] and "\n" not in refused["error"]
+
+
+def test_the_provenance_and_console_pushes_have_the_declared_shapes(monkeypatch):
+    channel, comm = CommChannel(FakeManager()), Comm()
+    channel._comms.append(comm)
+    monkeypatch.setattr(comm_module, "_channel", channel)
+    assert comm_module.tell_provenance(False) is True
+    assert comm_module.open_console(LINK) is True
+    provenance, console = comm.sent
+    assert conforms(provenance, protocol.ProvenancePush) and provenance == {"event": "provenance", "on": False}
+    assert conforms(console, protocol.ConsolePush) and console["url"] == LINK.url
+    monkeypatch.setattr(comm_module, "_channel", None)
+    assert comm_module.tell_provenance(True) is False and comm_module.open_console(LINK) is False

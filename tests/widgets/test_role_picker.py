@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import boto3
 import pytest
 
+from jupyter_awsrole import comm
+from jupyter_awsrole.errors import AwsRoleError
 from jupyter_awsrole.manager import RoleManager
 from jupyter_awsrole.role_picker import MAX_SHOWN, RolePicker
 from tests.support.leaks import assert_no_leak
@@ -166,3 +169,37 @@ def test_closing_a_picker_leaves_other_widgets_alone(manager):
     assert other.comm is not None and picker.widget.comm is None and picker.filter.comm is None
     manager.assume("analyst")
     assert "no role assumed" in picker.status.value  # a closed picker stops following
+
+
+def test_the_console_button_hands_the_link_to_the_lab_and_no_trait_holds_it(manager, monkeypatch):
+    token = "SigninTokenNeverInATrait42"
+    link = SimpleNamespace(
+        url=f"https://signin.example.invalid/federation?Action=login&SigninToken={token}",
+        profile="analyst",
+        expires_at="2030-01-01T12:00:00Z",
+    )
+    offered: list = []
+    monkeypatch.setattr(manager, "console_link", lambda service=None: link, raising=False)
+    monkeypatch.setattr(comm, "open_console", lambda given: offered.append(given) or True)
+    picker = RolePicker(manager)
+    assert picker.console_button.disabled  # no role: nothing to sign in as
+    manager.assume("analyst")
+    assert not picker.console_button.disabled
+    picker.console_button.click()
+    assert offered == [link] and picker.error.value == ""
+    monkeypatch.setattr(comm, "open_console", lambda given: False)  # no JupyterLab listening
+    picker.console_button.click()
+    assert "JupyterLab" in picker.error.value
+    assert_no_leak({link.url, token}, _state_of_every_widget(picker), "the picker's widget state")
+
+
+def test_the_console_button_shows_the_managers_one_line_error(manager, monkeypatch):
+    def refuse(service=None):
+        raise AwsRoleError("The AWS console needs a role session, not long-term keys.")
+
+    monkeypatch.setattr(manager, "console_link", refuse, raising=False)
+    manager.assume("analyst")
+    picker = RolePicker(manager)
+    picker.console_button.click()
+    assert "needs a role session" in picker.error.value and "<br" not in picker.error.value
+    assert manager.active.profile == "analyst"
