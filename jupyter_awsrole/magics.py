@@ -28,6 +28,7 @@ ACTIONS = ("--list", "--unset", "--picker", "--forget", "--provenance")
 OPTIONS = ("--mfa-token", *(spec.flag for spec in SPECS))  # what goes with a profile
 FLAGS = (*OPTIONS, *ACTIONS)
 LABELS = {spec.name: spec.flag for spec in SPECS}  # how the magic says the fields the core names
+DESTS = {spec.flag: spec.name for spec in SPECS}  # where argparse keeps each flag's value
 CODE_NOT_NEEDED = "The MFA code was not needed: the MFA session (or this role's cached session) is still open."
 NO_PROFILE = "Name a profile: %awsrole PROFILE (see %awsrole --list)."
 INTERRUPTED = "Interrupted; nothing was changed."
@@ -39,7 +40,9 @@ def _option(spec: OptionSpec) -> Any:
     """The argparse argument of one field of Options."""
     if spec.switch:
         return argument(spec.flag, action="store_true", help=spec.help)
-    return argument(spec.flag, metavar=spec.metavar, help=spec.help)
+    if spec.repeated:  # --tag A=1 --tag B=2: a list, which the field's check turns into a tuple
+        return argument(spec.flag, dest=spec.name, action="append", metavar=spec.metavar, help=spec.help)
+    return argument(spec.flag, dest=spec.name, metavar=spec.metavar, help=spec.help)
 
 
 FORMS = """\
@@ -131,7 +134,7 @@ def parse(parser: argparse.ArgumentParser, line: str) -> argparse.Namespace:
 
 
 def _given(args: argparse.Namespace, flags: tuple[str, ...]) -> list[str]:
-    return [flag for flag in flags if getattr(args, flag[2:].replace("-", "_")) not in (None, False)]
+    return [flag for flag in flags if getattr(args, DESTS.get(flag, flag[2:].replace("-", "_"))) not in (None, False)]
 
 
 def contradiction(args: argparse.Namespace) -> str | None:
