@@ -24,7 +24,7 @@ from .manager import RoleManager
 from .mfa import FixedCode
 from .options import SPECS, Code, Options, OptionSpec
 
-ACTIONS = ("--list", "--unset", "--picker", "--forget", "--provenance")
+ACTIONS = ("--list", "--unset", "--picker", "--forget", "--provenance", "--console")
 OPTIONS = ("--mfa-token", *(spec.flag for spec in SPECS))  # what goes with a profile
 FLAGS = (*OPTIONS, *ACTIONS)
 LABELS = {spec.name: spec.flag for spec in SPECS}  # how the magic says the fields the core names
@@ -34,6 +34,10 @@ NO_PROFILE = "Name a profile: %awsrole PROFILE (see %awsrole --list)."
 INTERRUPTED = "Interrupted; nothing was changed."
 PROVENANCE_ON = "cells that run now record the role they run as (profile, role ARN, account) in their metadata"
 PROVENANCE_OFF = "cells that run now record no role"
+NO_CONSOLE_FRONT_END = (
+    "No JupyterLab with the jupyter-awsrole extension listens to this kernel: open the AWS console from its"
+    " status bar item instead."
+)
 
 
 def _option(spec: OptionSpec) -> Any:
@@ -51,6 +55,7 @@ Forms:
   %awsrole                     who this kernel runs as, for how long, and whether MFA needs a code
   %awsrole --list [WORDS...]   every profile (or those whose name holds every word)
   %awsrole --unset             back to the environment from before the first switch
+  %awsrole --console [SERVICE] open the AWS console (or SERVICE's page, e.g. s3) as the active role in a new tab
   %awsrole --forget            this notebook forgets the profile it remembers (the lab extension stops offering it)
   %awsrole --provenance off    cells stop recording the role they ran as in their metadata (on: again)
   %%awsrole PROFILE [options]  run one cell as the role; the previous state comes back after, also on error"""
@@ -66,7 +71,7 @@ def _arguments(func: Any) -> Any:
                 "profile",
                 nargs="*",
                 metavar="PROFILE",
-                help="AWS profile to assume (quote a name with spaces); with --list, words to match.",
+                help="AWS profile to assume (quote a name with spaces); with --list, words to match; with --console, a service.",
             ),
             argument("--mfa-token", metavar="CODE", type=Code, help="MFA code, instead of being asked for it."),
             *(_option(spec) for spec in SPECS),
@@ -79,6 +84,9 @@ def _arguments(func: Any) -> Any:
                 type=str.lower,
                 choices=("on", "off"),
                 help="Whether each cell records the role it ran as (profile, role ARN, account) in its metadata.",
+            ),
+            argument(
+                "--console", action="store_true", help="Open the AWS console as the active role (SERVICE: its page)."
             ),
         ]
     ):
@@ -144,7 +152,9 @@ def contradiction(args: argparse.Namespace) -> str | None:
         return f"{' and '.join(actions)} cannot be used together."
     if actions and options:
         return f"{actions[0]} takes no {options[0]}."
-    if actions and actions[0] != "--list" and args.profile:
+    if actions == ["--console"] and len(args.profile) > 1:
+        return "--console takes one service at most: %awsrole --console [SERVICE]."
+    if actions and actions[0] not in ("--list", "--console") and args.profile:
         return f"{actions[0]} takes no profile: %awsrole {actions[0]}."
     if not actions and options and not args.profile:
         return f"{options[0]} goes with a profile: %awsrole PROFILE {options[0]}."
@@ -213,6 +223,8 @@ class AwsRoleMagics(Magics):
             )
         elif args.provenance:
             print(provenance_switched(args.provenance == "on"))
+        elif args.console:
+            self._open_console(args.profile[0] if args.profile else None)
         elif args.picker:
             from .role_picker import picker
 
@@ -227,6 +239,17 @@ class AwsRoleMagics(Magics):
             display(StatusView(state, mfa_state_now(self.manager, state.profile) if state else ""))
             if not provenance.enabled():
                 print("Provenance is off: cells record no role (%awsrole --provenance on).")
+
+    def _open_console(self, service: str | None) -> None:
+        """Hand the sign-in link to the lab, which opens it in a new tab: it never reaches an output or a log."""
+        link = self.manager.console_link(service)
+        from . import comm
+
+        opener = getattr(comm, "open_console", None)
+        if opener is not None and opener(link):
+            print(f"Opening the AWS console as {link.profile} (link valid 15 minutes).")
+        else:
+            print(NO_CONSOLE_FRONT_END)
 
     def _interrupted(self, before: RoleState | None) -> str:
         """What an interrupted switch left: the manager changes all or nothing."""

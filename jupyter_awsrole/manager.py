@@ -30,6 +30,7 @@ from .sso_login import LoginPresenter, LoginPrompt
 
 if TYPE_CHECKING:
     from . import endpoint  # imported on first use: http.server costs a fresh kernel's %load_ext ~15 ms
+    from .console import ConsoleLink  # imported on first use too (urllib)
 
 log = logging.getLogger(__name__)
 
@@ -375,6 +376,21 @@ class RoleManager:
     def profile_names(self) -> list[str]:
         """Every profile's name, sorted, without planning any (for completion)."""
         return sorted(self.store.profiles())
+
+    def console_link(self, service: str | None = None) -> ConsoleLink:
+        """A sign-in link to the AWS console (on SERVICE's page) as the active role; the call to the federation
+        endpoint runs outside the lock."""
+        from . import console
+
+        with self._lock:
+            state, request = self.active, self._request
+        if state is None:
+            raise AwsRoleError(console.NO_ROLE)
+        try:
+            plan: Plan | None = self.plan(state.profile, request[0] if request else None)
+        except AwsRoleError:  # the config changed since the switch: count the session as chained
+            plan = None
+        return call_cleanly(console.console_link, state, plan, self.settings, service)
 
     def needs_code(self, profile: str) -> bool:
         """Whether switching to `profile` now would ask for an MFA code."""

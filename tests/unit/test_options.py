@@ -44,7 +44,7 @@ def test_the_magic_has_a_flag_for_every_option_with_its_help():
         "--tag",
         "--source-identity",
     )
-    assert (*OPTIONS, "--list", "--unset", "--picker", "--forget", "--provenance") == FLAGS
+    assert (*OPTIONS, "--list", "--unset", "--picker", "--forget", "--provenance", "--console") == FLAGS
     helps = {
         action.option_strings[0]: action for action in AwsRoleMagics.awsrole.parser._actions if action.option_strings
     }
