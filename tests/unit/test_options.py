@@ -38,7 +38,7 @@ def test_the_magic_has_a_flag_for_every_option_with_its_help():
         "--source-profile",
         "--refresh",
     )
-    assert (*OPTIONS, "--list", "--unset", "--picker", "--forget") == FLAGS
+    assert (*OPTIONS, "--list", "--unset", "--picker", "--forget", "--export", "--as", "--yes") == FLAGS
     helps = {
         action.option_strings[0]: action for action in AwsRoleMagics.awsrole.parser._actions if action.option_strings
     }
