@@ -24,9 +24,10 @@ from .manager import RoleManager
 from .mfa import FixedCode
 from .options import SPECS, Code, Options, OptionSpec
 
-ACTIONS = ("--list", "--unset", "--picker", "--forget", "--provenance", "--console")
+ACTIONS = ("--list", "--unset", "--picker", "--forget", "--provenance", "--console", "--export")
+EXPORTING = ("--as", "--yes")  # what goes with --export
 OPTIONS = ("--mfa-token", *(spec.flag for spec in SPECS))  # what goes with a profile
-FLAGS = (*OPTIONS, *ACTIONS)
+FLAGS = (*OPTIONS, *ACTIONS, *EXPORTING)
 LABELS = {spec.name: spec.flag for spec in SPECS}  # how the magic says the fields the core names
 DESTS = {spec.flag: spec.name for spec in SPECS}  # where argparse keeps each flag's value
 CODE_NOT_NEEDED = "The MFA code was not needed: the MFA session (or this role's cached session) is still open."
@@ -58,6 +59,9 @@ Forms:
   %awsrole --console [SERVICE] open the AWS console (or SERVICE's page, e.g. s3) as the active role in a new tab
   %awsrole --forget            this notebook forgets the profile it remembers (the lab extension stops offering it)
   %awsrole --provenance off    cells stop recording the role they ran as in their metadata (on: again)
+  %awsrole --export PROFILE [--as NAME] [--yes]
+                               add a profile NAME (default PROFILE-jupyter) to the AWS config whose credential_process
+                               serves PROFILE's sessions to the AWS CLI and every SDK; shows the change and asks first
   %%awsrole PROFILE [options]  run one cell as the role; the previous state comes back after, also on error"""
 
 
@@ -88,6 +92,9 @@ def _arguments(func: Any) -> Any:
             argument(
                 "--console", action="store_true", help="Open the AWS console as the active role (SERVICE: its page)."
             ),
+            argument("--export", action="store_true", help="Write a profile that serves PROFILE to other AWS tools."),
+            argument("--as", metavar="NAME", help="With --export: the new profile's name (default PROFILE-jupyter)."),
+            argument("--yes", action="store_true", help="With --export: write without asking."),
         ]
     ):
         func = decorator(func)
@@ -154,7 +161,12 @@ def contradiction(args: argparse.Namespace) -> str | None:
         return f"{actions[0]} takes no {options[0]}."
     if actions == ["--console"] and len(args.profile) > 1:
         return "--console takes one service at most: %awsrole --console [SERVICE]."
-    if actions and actions[0] not in ("--list", "--console") and args.profile:
+    exporting = _given(args, EXPORTING)
+    if exporting and actions != ["--export"]:
+        return f"{exporting[0]} goes with --export: %awsrole --export PROFILE {exporting[0]}."
+    if actions == ["--export"] and len(args.profile) != 1:
+        return "--export takes one profile: %awsrole --export PROFILE [--as NAME] [--yes]."
+    if actions and actions[0] not in ("--list", "--console", "--export") and args.profile:
         return f"{actions[0]} takes no profile: %awsrole {actions[0]}."
     if not actions and options and not args.profile:
         return f"{options[0]} goes with a profile: %awsrole PROFILE {options[0]}."
@@ -229,6 +241,10 @@ class AwsRoleMagics(Magics):
             from .role_picker import picker
 
             display(picker(self.manager))
+        elif args.export:
+            from .config_export import export
+
+            print(export(self.manager.store, args.profile[0], getattr(args, "as"), yes=args.yes))
         elif args.profile:
             code = TrackedCode(args.mfa_token) if args.mfa_token else None
             print(confirmation(self.manager.assume(args.profile[0], mfa=code, **Options.pick(vars(args)))))

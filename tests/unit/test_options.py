@@ -44,7 +44,18 @@ def test_the_magic_has_a_flag_for_every_option_with_its_help():
         "--tag",
         "--source-identity",
     )
-    assert (*OPTIONS, "--list", "--unset", "--picker", "--forget", "--provenance", "--console") == FLAGS
+    assert (
+        *OPTIONS,
+        "--list",
+        "--unset",
+        "--picker",
+        "--forget",
+        "--provenance",
+        "--console",
+        "--export",
+        "--as",
+        "--yes",
+    ) == FLAGS
     helps = {
         action.option_strings[0]: action for action in AwsRoleMagics.awsrole.parser._actions if action.option_strings
     }
