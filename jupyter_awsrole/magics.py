@@ -216,9 +216,9 @@ class AwsRoleMagics(Magics):
     def _act(self, args: argparse.Namespace) -> None:
         if args.list:
             active = self.manager.active.profile if self.manager.active else None
-            rows = self.manager.list_profiles(" ".join(args.profile))
-            shown = [row.live(self.manager.needs_code) for row in rows[: ProfileTable.max_rows]]
-            display(ProfileTable([*shown, *rows[ProfileTable.max_rows :]], active))
+            words = " ".join(args.profile)
+            page = self.manager.list_page(words, 0, ProfileTable.max_rows)  # MFA states of the shown rows only
+            display(ProfileTable([*page.rows, *self.manager.list_profiles(words)[len(page.rows) :]], active))
         elif args.unset:
             print(
                 "Back to the environment from before the first switch."

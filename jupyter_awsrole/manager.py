@@ -21,7 +21,7 @@ from .cache import CredentialCache, default_cache_dir
 from .credentials import RoleState
 from .errors import AwsRoleError, MfaRequired, call_cleanly
 from .events import CHANGES, Event, Problem, ProblemKind
-from .listing import Listing, ProfileInfo, matching
+from .listing import Listing, Page, ProfileInfo, page_bounds
 from .mfa import CallableSource, MfaInput, MfaSource, NoPrompt, as_source
 from .options import Options
 from .profiles import Plan, Profile, ProfileStore, is_role_arn
@@ -367,11 +367,29 @@ class RoleManager:
 
     def list_profiles(self, pattern: str = "") -> list[ProfileInfo]:
         """Every profile (or those whose name holds every word of `pattern`) with kind, role, source, MFA, region."""
-        return matching(self.listing().rows, pattern)
+        return list(self.listing().matching(pattern))
 
     def switchable(self, pattern: str = "") -> list[ProfileInfo]:
         """The profiles a front end offers to switch to (those with a role), filtered as list_profiles() does."""
-        return matching(self.listing().switchable, pattern)
+        return list(self.listing().matching(pattern, switchable=True))
+
+    def list_page(self, words: str = "", offset: int = 0, limit: int = 200) -> Page:
+        """The rows list_profiles(words) gives from `offset`, at most `limit`, each with its MFA state as of now:
+        only a page is planned and checked against the cache, so the first answer for 5,000 profiles is small."""
+        offset, limit = page_bounds(offset, limit)
+        found = self.listing().matching(words)
+        return Page(self._live(found[offset : offset + limit]), len(found), offset)
+
+    def _live(self, rows: list[ProfileInfo]) -> list[ProfileInfo]:
+        """row.live(needs_code) of each row, the settings and the files read once for all of them."""
+        policy = self._policy()
+
+        def needs_code(name: str) -> bool:
+            loaded = name and name == name.strip() and not is_role_arn(name)  # else as plan() reads the name
+            plan = self.store.plan_loaded(name) if loaded else self.plan(name)
+            return plan.needs_mfa and self.assumer.needs_code(plan, None, policy)
+
+        return [row.live(needs_code) for row in rows]
 
     def profile_names(self) -> list[str]:
         """Every profile's name, sorted, without planning any (for completion)."""
