@@ -83,19 +83,37 @@ for _ in range({n_repeat}):
     _p.filter.value = ""
     t = _bpc(); _p.filter.value = "team-42"; _res["keystroke"].append(_bpc() - t)
 _shown = len(_p.select.options)
-from jupyter_awsrole.comm import CommChannel
 import json as _bjson
-_chan = CommChannel(_m)
-def _blab():
-    t = _bpc(); _bjson.dumps(_chan.handle({{"request": "list"}})); return _bpc() - t
-for _ in range({n_first}):
-    _touch(); _res["lab_first"].append(_blab())
-for _ in range({n_repeat}):
-    _res["lab_repeat"].append(_blab())
+{lab_page}
+def _btime(call):
+    t = _bpc(); call(); return _bpc() - t
+for _what, _call in (("lab", _blab_comm), ("page", _blab_manager)):
+    _res[_what + "_first"], _res[_what + "_repeat"] = [], []
+    for _ in range({n_first}):
+        _touch(); _res[_what + "_first"].append(_btime(_call))
+    for _ in range({n_repeat}):
+        _res[_what + "_repeat"].append(_btime(_call))
 _p.close()
 _count = len(_m.store.profiles())
+_blab_answer, _bpage_answer = _blab_comm(), _blab_manager()
 _bos.environ["AWS_CONFIG_FILE"] = "{original}"
-_bemit(shown=_shown, profiles=_count, **_res)
+_bemit(shown=_shown, profiles=_count, lab_paged=_bpaged(_blab_answer), lab_bytes=len(_blab_answer),
+       page_bytes=len(_bpage_answer), **_res)
+"""
+
+# The lab switcher's first answer: the comm's `list` request with the paging fields (contracts.md, "List paging"),
+# serialized as the kernel sends it. A comm that does not page yet answers every row (no `total`): the rows then say
+# so. Beside it, the core's part alone: RoleManager.list_page's first page, serialized the same way.
+LAB_PAGE = r"""
+import jupyter_awsrole.comm as _bcomm
+_chan = _bcomm._channel  # the kernel's own channel, installed by %load_ext: a new one would observe every switch
+def _blab_comm():
+    return _bjson.dumps(_chan.handle({"request": "list", "filter": "", "offset": 0, "limit": 200}))
+def _blab_manager():
+    _bpage = _chan.manager.list_page("", 0, 200)
+    return _bjson.dumps({"ok": True, "profiles": _bpage.public(), "total": _bpage.total})
+def _bpaged(answer):
+    return "total" in _bjson.loads(answer)
 """
 
 # 6. scale in a fresh kernel: what a restart leaves, the extension loaded, the front ends' modules imported
@@ -105,7 +123,7 @@ _bip.run_line_magic("load_ext", "jupyter_awsrole")
 import json as _bjson, ipywidgets
 from jupyter_awsrole.manager import get_manager
 from jupyter_awsrole.role_picker import RolePicker
-from jupyter_awsrole.comm import CommChannel
+import jupyter_awsrole.comm
 """
 
 # The first list of each front end, one per fresh kernel (the key names the row).
@@ -117,10 +135,15 @@ _bemit(first=_bmagic("--list"))
 t = _bpc(); _p = RolePicker(get_manager()); _bfirst = _bpc() - t; _p.close()
 _bemit(first=_bfirst)
 """,
-    "lab": r"""
-_chan = CommChannel(get_manager())
-t = _bpc(); _bjson.dumps(_chan.handle({"request": "list"})); _bfirst = _bpc() - t
-_bemit(first=_bfirst)
+    "lab": LAB_PAGE
+    + r"""
+t = _bpc(); _banswer = _blab_comm(); _bfirst = _bpc() - t
+_bemit(first=_bfirst, bytes=len(_banswer), paged=_bpaged(_banswer))
+""",
+    "page": LAB_PAGE
+    + r"""
+t = _bpc(); _banswer = _blab_manager(); _bfirst = _bpc() - t
+_bemit(first=_bfirst, bytes=len(_banswer))
 """,
 }
 
@@ -148,6 +171,48 @@ for _ in range({n}):
     if {chain}:
         _three.append(_bmagic("{three_hop} --mfa-token {code} --refresh"))
 _bemit(raw=_rawt, one=_one, three=_three)
+"""
+
+# Where a cold 1-hop switch spends its time beside the STS call: each part's inclusive time per switch, taken by
+# wrapping the functions that do it (a batch of its own: the wrappers cost a microsecond a call, kept out of the
+# ratios), beside the raw call of the batches, in the same loop. Parts: the botocore call, the assumer around it, cache reads/writes (off here, as in the batches),
+# the plan, the environment, the rest of installing the role (the endpoint's path), observers, and the magic.
+COLD_BREAKDOWN = r"""
+import botocore.client
+from jupyter_awsrole import assumer as _bas, cache as _bca, environment as _ben, manager as _bma
+_bparts = {{k: [] for k in ("raw", "sts", "resolve", "cache", "plan", "environment", "install", "observers", "total")}}
+_bsaved = []
+def _bwrap(owner, name, part):
+    real = getattr(owner, name)
+    _bsaved.append((owner, name, real))
+    def timed(*args, **kwargs):
+        t = _bpc()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            _bparts[part][-1] += _bpc() - t
+    setattr(owner, name, timed)
+for _owner, _name, _part in (
+    (botocore.client.BaseClient, "_make_api_call", "sts"), (_bas.Assumer, "resolve", "resolve"),
+    (_bca.CredentialCache, "load", "cache"), (_bca.CredentialCache, "store", "cache"),
+    (_bma.RoleManager, "plan", "plan"), (_ben, "apply", "environment"),
+    (_bma.RoleManager, "_install", "install"), (_bma.RoleManager, "_notify", "observers"),
+):
+    _bwrap(_owner, _name, _part)
+try:
+    for _ in range({n}):
+        for _v in _bparts.values():
+            _v.append(0.0)
+        _bparts["total"][-1] = _bmagic("{one_hop} --mfa-token {code} --refresh")
+        _bparts["sts"].append(0.0)  # the raw call below is not the switch's
+        t = _bpc()
+        _raw.assume_role(RoleArn="{role_arn}", RoleSessionName="bench", SerialNumber="{serial}", TokenCode="{code}")
+        _bparts["raw"][-1] = _bpc() - t
+        _bparts["sts"].pop()
+finally:
+    for _owner, _name, _real in reversed(_bsaved):
+        setattr(_owner, _name, _real)
+_bemit(**_bparts)
 """
 
 COLD_COUNT = r"""

@@ -105,18 +105,54 @@ def ratio(a: Row, b: Row) -> float | str:
 
 
 def markdown(rows: Sequence[Row]) -> str:
-    lines = ["| " + " | ".join(HEADER) + " |", "|" + "|".join(["---"] * len(HEADER)) + "|"]
-    for row in rows:
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row.cells()) + " |")
-    return "\n".join(lines)
+    return _markdown(HEADER, [row.cells() for row in rows])
 
 
 def plain(rows: Sequence[Row]) -> str:
-    table = [HEADER] + [row.cells() for row in rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
+    return _plain(HEADER, [row.cells() for row in rows], right=range(2, 7))
+
+
+FLIPS_HEADER = ["#", "goal of", "goal", "met in", "figure of each run", "across runs"]
+
+
+def across_runs(runs: Sequence[Sequence[Row]]) -> list[list[str]]:
+    """One line per goal of several whole benchmark runs: how many met it, each run's figure, and whether the goal
+    is steadily met, steadily missed, or FLIPS (met in some runs, missed in others: issue 16, goal 4)."""
+    goals: dict[tuple[str, str], list[Row]] = {}
+    for rows in runs:
+        for row in rows:
+            if row.verdict:
+                goals.setdefault((row.section, row.what), []).append(row)
+    lines = []
+    for (section, what), seen in goals.items():
+        met = sum(row.verdict == "met" for row in seen)
+        state = "met" if met == len(seen) else "MISSED" if not met else "FLIPS"
+        figures = ", ".join(row.cells()[3] for row in seen)
+        lines.append([section, what, seen[0].goal, f"{met} of {len(seen)}", figures, state])
+    return lines
+
+
+def flips_markdown(runs: Sequence[Sequence[Row]]) -> str:
+    return _markdown(FLIPS_HEADER, across_runs(runs))
+
+
+def flips_plain(runs: Sequence[Sequence[Row]]) -> str:
+    return _plain(FLIPS_HEADER, across_runs(runs), right=range(3, 4))
+
+
+def _markdown(header: Sequence[str], cells: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * len(header)) + "|"]
+    for line in cells:
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in line) + " |")
+    return "\n".join(lines)
+
+
+def _plain(header: Sequence[str], cells: Sequence[Sequence[str]], right: range) -> str:
+    table = [list(header), *cells]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     out = []
     for j, r in enumerate(table):
-        out.append("  ".join(c.ljust(widths[i]) if i < 2 or i >= 7 else c.rjust(widths[i]) for i, c in enumerate(r)))
+        out.append("  ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(r)))
         if j == 0:
             out.append("  ".join("-" * w for w in widths))
     return "\n".join(out)

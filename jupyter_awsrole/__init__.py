@@ -14,6 +14,9 @@ from .mfa import MfaInput, MfaSource, as_source
 from .options import Options
 
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Mapping, Sequence
+
     from .events import Event
     from .listing import ProfileInfo
     from .manager import RoleManager
@@ -69,13 +72,20 @@ def assume(
     external_id: str | None = None,
     source_profile: str | None = None,
     refresh: bool = False,
+    policy_arns: str | Sequence[str] | None = None,
+    policy: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+    tags: str | Sequence[str] | Mapping[str, str] | None = None,
+    source_identity: str | None = None,
 ) -> RoleState:
     """Switch this process to a role profile (or a role ARN); `mfa` is a code, a callable(serial) -> code, or None
     to ask.
 
     The options (see options.Options): `region` to set, `duration` in seconds (900-43200), `session_name`
     and `external_id` for the last AssumeRole call, `source_profile` the profile a role ARN is assumed from
-    (default: the active role), `refresh` to ignore the cached session."""
+    (default: the active role), `refresh` to ignore the cached session. Narrower sessions (the last AssumeRole
+    call only): `policy_arns` managed session policies (an ARN or a list), `policy` an inline session policy
+    (a dict, JSON text starting with `{`, or the path of a JSON file), `tags` session tags (`"K=V"`, a list of
+    them, or a dict) and `source_identity`; a narrowed session is cached apart from the unnarrowed one."""
     masked = _masked(mfa)
     del mfa  # verbose tracebacks show this frame's locals: only the masked source may stay
     source = _usable(masked)

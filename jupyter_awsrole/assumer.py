@@ -15,7 +15,7 @@ from .credentials import Credentials, RoleState, utcnow
 from .errors import AwsRoleError, MfaError
 from .mfa import MAX_ATTEMPTS, CallableSource, FixedCode, MfaSource, read_code
 from .mfa_process import DEFAULT_TIMEOUT, ProcessCode, command_for
-from .options import Options
+from .options import NARROWING, Options
 from .profiles import Hop, Plan
 from .settings import AwsRole
 from .sources import root_credentials
@@ -67,6 +67,21 @@ def hop_arguments(hop: Hop, overrides: Options | None, policy: Policy) -> dict[s
         args["SerialNumber"] = hop.mfa_serial
     if duration:
         args["DurationSeconds"] = int(duration)
+    return {**args, **narrowing_arguments(overrides)} if overrides else args
+
+
+def narrowing_arguments(options: Options) -> dict[str, Any]:
+    """Session policies, tags and source identity as AssumeRole takes them; being call arguments, they are
+    part of botocore's cache key, so a narrowed session never serves an unnarrowed switch, nor the reverse."""
+    args: dict[str, Any] = {}
+    if options.policy:
+        args["Policy"] = options.policy
+    if options.policy_arns:
+        args["PolicyArns"] = [{"arn": arn} for arn in options.policy_arns]
+    if options.tags:
+        args["Tags"] = [{"Key": key, "Value": value} for key, value in options.tags]
+    if options.source_identity:
+        args["SourceIdentity"] = options.source_identity
     return args
 
 
@@ -128,6 +143,8 @@ class Assumer:
         No lock is held here: a renewal hanging on STS must not hold up a switch or another renewal."""
         policy = policy or Policy.from_settings()
         hops = plan.hops
+        if not hops and overrides and overrides.narrowing:
+            raise _nothing_to_narrow(plan, overrides)
         args, keys = self._calls(plan, overrides, policy)
         start, hit = self._deepest_cached(keys, policy, skip_last=refresh)
         creds, response = hit if hit else (root_credentials(plan, baseline, login, policy.timeouts), None)
@@ -225,6 +242,15 @@ class Assumer:
         return session
 
 
+def _nothing_to_narrow(plan: Plan, overrides: Options) -> AwsRoleError:
+    """Session policies, tags and a source identity go with AssumeRole: a profile that assumes no role
+    would ignore them, and the user would believe the session narrowed."""
+    given = next(name for name in NARROWING if getattr(overrides, name))
+    return AwsRoleError(
+        f"{given} narrows an assumed role's session; profile '{plan.profile.name}' assumes no role.", field=given
+    )
+
+
 def _session_applies(long_term_source: bool, args: dict[str, Any], policy: Policy) -> bool:
     """An MFA session serves a hop called with long-term keys, for sessions AWS lets it open (<= 1 h)."""
     duration = args.get("DurationSeconds") or ROLE_CHAINING_LIMIT
@@ -278,6 +304,7 @@ def _state(
         expiration=creds.expiration,
         credentials=creds,
         endpoint_url=plan.profile.endpoint_url,
+        narrowing=overrides.narrowing if overrides else "",
     )
 
 

@@ -1,4 +1,5 @@
-"""The `jupyter-awsrole` command: `demo` runs the whole product locally, `mfa-code` prints the demo's code."""
+"""The `jupyter-awsrole` command: `demo` runs the whole product locally, `mfa-code` prints the demo's code,
+`credential-process PROFILE` serves a notebook's sessions to every other AWS tool."""
 
 from __future__ import annotations
 
@@ -26,8 +27,17 @@ def main(argv: list[str] | None = None) -> int:
     opening.add_argument("--no-browser", dest="browser", action="store_false", help="only print the URL")
     code = commands.add_parser("mfa-code", help="print an unused MFA code of the demo's user1 (AWS refuses a used one)")
     code.add_argument("--state-dir", type=Path, default=None, help="the demo's local AWS folder")
+    serve = commands.add_parser(
+        "credential-process",
+        help="print PROFILE's credentials as a profile's credential_process expects them (from the notebooks' sessions)",
+    )
+    serve.add_argument("profile", metavar="PROFILE", help="the AWS profile to serve")
     args = parser.parse_args(argv)
 
+    if args.command == "credential-process":
+        from .credential_process import run as serve_profile
+
+        return serve_profile(args.profile)
     if args.command == "demo":
         from .demo import run
 

@@ -8,6 +8,8 @@ Nothing heavy is imported at module level: these sit on the path of `%load_ext` 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -17,14 +19,31 @@ from typing import Any, cast
 def assume_role_cache_key(role_arn: str, extra_args: dict[str, Any]) -> str:
     """botocore's file name for an AssumeRole answer, so the AWS CLI and the kernel share cached sessions.
 
-    Private: `AssumeRoleCredentialFetcher._cache_key`. Checked against botocore 1.43.117."""
-    from botocore.credentials import AssumeRoleCredentialFetcher
-
-    fetcher = AssumeRoleCredentialFetcher(
-        client_creator=None, source_credentials=None, role_arn=role_arn, extra_args=dict(extra_args), cache={}
-    )
-    key: str = fetcher._cache_key
+    Computed as botocore computes it (the SHA-1 of the arguments as sorted JSON, without an empty session name,
+    the policy parsed) without importing botocore.credentials: that import cost a fresh kernel's first `--list`
+    130 ms. Mirrors the private `BaseAssumeRoleCredentialFetcher._create_cache_key`; checked against botocore
+    1.43.117 (tests/unit/test_compat.py compares the two on generated arguments)."""
+    try:  # a list of 5,000 profiles asks for the same keys again: scalar arguments (with their types) name a key
+        memo: Any = (role_arn, *sorted((name, type(value), value) for name, value in extra_args.items()))
+        key = _KEYS.get(memo)
+    except TypeError:  # unhashable (PolicyArns, Tags): computed each time
+        memo = key = None
+    if key is None:
+        args = {**extra_args, "RoleArn": role_arn}
+        if not args.get("RoleSessionName"):
+            args.pop("RoleSessionName", None)  # botocore generates one and leaves it out of the key
+        if "Policy" in args:
+            args["Policy"] = json.loads(args["Policy"])
+        key = hashlib.sha1(json.dumps(args, sort_keys=True).encode("utf-8")).hexdigest()  # hex: already file-safe
+        if memo is not None:
+            if len(_KEYS) >= MAX_KEYS:
+                _KEYS.clear()
+            _KEYS[memo] = key
     return key
+
+
+MAX_KEYS = 20_000
+_KEYS: dict[Any, str] = {}
 
 
 def credentials_expiry(credentials: Any) -> datetime.datetime | None:

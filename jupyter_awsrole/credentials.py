@@ -127,6 +127,7 @@ class RoleState:
     credentials: Credentials = field(repr=False, compare=False)
     endpoint_url: str | None = None
     long_term: bool = False  # keys that never expire: `expiration` is when the kernel reads them again
+    narrowing: str = ""  # what narrows the session (options.Options.narrowing), '' when nothing does
 
     @property
     def role_name(self) -> str:

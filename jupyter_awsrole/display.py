@@ -25,7 +25,11 @@ def time_left(state: RoleState) -> str:
 def confirmation(state: RoleState) -> str:
     """The one line printed after a switch."""
     region = f", region {state.region}" if state.region else ""
-    return f"Now {state.role_name} in account {state.account} (profile {state.profile}{region}); {lifetime(state)}."
+    narrowed = f", {state.narrowing}" if state.narrowing else ""
+    return (
+        f"Now {state.role_name} in account {state.account} (profile {state.profile}{region}{narrowed});"
+        f" {lifetime(state)}."
+    )
 
 
 def lifetime(state: RoleState) -> str:
@@ -58,6 +62,7 @@ class StatusView:
                 if s.long_term
                 else f"{s.expiration:%Y-%m-%d %H:%M:%S} UTC ({time_left(s)} left)",
             ),
+            *([("narrowed", s.narrowing)] if s.narrowing else []),
             *([("MFA", self.mfa)] if self.mfa else []),
         ]
 

@@ -154,7 +154,8 @@ class Endpoint:
 
     def path_for(self, profile: str, options: Options) -> str:
         """The role's path: the same for a profile with the same options, across renewals and `--refresh`."""
-        key = [profile, options.region, options.duration, options.session_name, options.external_id]
+        key: list[object] = [profile, options.region, options.duration, options.session_name, options.external_id]
+        key += [options.policy, options.policy_arns, options.tags, options.source_identity]  # narrowed apart
         digest = hmac.new(self._key, json.dumps(key).encode(), hashlib.sha256).hexdigest()
         return "/role/" + digest[:32]
 

@@ -81,9 +81,8 @@ class _Unplanned(ProfileInfo):
 
     _later: tuple[ProfileStore, Profile]
 
-    def __init__(self, store: ProfileStore, profile: Profile) -> None:  # the cheap fields now, the rest later
-        eager = (profile.name, profile.kind, profile.role_arn or "", profile.region or "")
-        vars(self).update(zip(_EAGER, eager, strict=True), _later=(store, profile))  # frozen: no setattr
+    def __init__(self, store: ProfileStore, profile: Profile) -> None:  # the name now, the rest when read
+        vars(self).update(name=profile.name, _later=(store, profile))  # frozen: no setattr
 
     @functools.cached_property
     def _planned(self) -> ProfileInfo:
@@ -99,7 +98,17 @@ class _Unplanned(ProfileInfo):
         return hash(self._planned)
 
 
-_EAGER = ("name", "kind", "role_arn", "region")
+# Fields read from the profile alone, without a plan: a 5,000-row listing reads them only for the rows shown
+# (and `kind` for the switchable ones).
+_UNPLANNED = {
+    "kind": lambda profile: profile.kind,
+    "role_arn": lambda profile: profile.role_arn or "",
+    "region": lambda profile: profile.region or "",
+}
+
+
+def _profile_field(read: Callable[[Profile], str]) -> property:
+    return property(lambda row: read(row._later[1]))
 
 
 def _planned_field(name: str) -> property:
@@ -107,7 +116,9 @@ def _planned_field(name: str) -> property:
 
 
 for _field in _FIELDS:  # every other field, a field added later included, reads the planned row
-    if _field not in _EAGER:
+    if _field in _UNPLANNED:
+        setattr(_Unplanned, _field, _profile_field(_UNPLANNED[_field]))
+    elif _field != "name":
         setattr(_Unplanned, _field, _planned_field(_field))
 
 
@@ -120,18 +131,61 @@ def matching(rows: Iterable[ProfileInfo], query: str) -> list[ProfileInfo]:
     return [row for row in rows if all(word in row.name.lower() for word in words)]
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of the rows a filter matches (RoleManager.list_page): a front end shows it and says how many more."""
+
+    rows: list[ProfileInfo]
+    total: int  # rows matching the filter, on every page
+    offset: int
+
+    def public(self) -> list[ProfileRow]:
+        """The page's rows as the lab extension gets them."""
+        return [row.public() for row in self.rows]
+
+
+MAX_PAGE = 1000  # a larger page is the whole-list answer again, which the page exists to avoid
+MATCHES_KEPT = 16  # filters remembered per listing: a front end's last few keystrokes
+
+
+def page_bounds(offset: object, limit: object) -> tuple[int, int]:
+    """offset and limit of a page as whole numbers in range, or a one-line AwsRoleError naming the field."""
+    for field_name, value, low, high in (("offset", offset, 0, None), ("limit", limit, 1, MAX_PAGE)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < low or (high and value > high):
+            span = f"{low} to {high}" if high else f"{low} or more"
+            raise AwsRoleError(f"{field_name} must be a whole number from {span}.", field=field_name)
+    return offset, limit  # type: ignore[return-value]  # checked above
+
+
 class Listing:
     """Every profile's row for one reading of the config files, and the JSON the lab extension gets."""
 
     def __init__(self, rows: list[ProfileInfo]) -> None:
         self.rows = rows
-        self.switchable = [row for row in rows if row.switchable]
         self._public: dict[bool, list[ProfileRow]] = {}
+        self._matches: dict[tuple[bool, str], list[ProfileInfo]] = {}
+
+    @functools.cached_property
+    def switchable(self) -> list[ProfileInfo]:
+        """The rows a switch can be tried to (reads every row's kind: only when a front end asks)."""
+        return [row for row in self.rows if row.switchable]
+
+    def matching(self, query: str, switchable: bool = False) -> list[ProfileInfo]:
+        """matching() of every row (or every switchable one), remembered for this reading of the files: a repeated
+        list or a filter typed again does not scan 5,000 names again. Callers must not change the list."""
+        key = (switchable, " ".join(query.lower().split()))
+        found = self._matches.get(key)
+        if found is None:
+            if len(self._matches) >= MATCHES_KEPT:
+                self._matches.pop(next(iter(self._matches)))
+            found = self._matches[key] = matching(self.switchable if switchable else self.rows, query)
+        return found
 
     @classmethod
     def read(cls, store: ProfileStore, profiles: Mapping[str, Profile]) -> Listing:
         """Rows for `profiles` as `store` last loaded them, sorted by name."""
-        return cls([_Unplanned(store, profiles[name]) for name in sorted(profiles)])
+        with bulk():
+            return cls([_Unplanned(store, profiles[name]) for name in sorted(profiles)])
 
     def public(self, switchable: bool = False, needs_code: Callable[[str], bool] | None = None) -> list[ProfileRow]:
         """Every row (or every switchable one) as JSON-ready data, built once: lists of 5,000 are common.

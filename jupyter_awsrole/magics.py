@@ -24,22 +24,30 @@ from .manager import RoleManager
 from .mfa import FixedCode
 from .options import SPECS, Code, Options, OptionSpec
 
-ACTIONS = ("--list", "--unset", "--picker", "--forget", "--provenance")
+ACTIONS = ("--list", "--unset", "--picker", "--forget", "--provenance", "--console", "--export")
+EXPORTING = ("--as", "--yes")  # what goes with --export
 OPTIONS = ("--mfa-token", *(spec.flag for spec in SPECS))  # what goes with a profile
-FLAGS = (*OPTIONS, *ACTIONS)
+FLAGS = (*OPTIONS, *ACTIONS, *EXPORTING)
 LABELS = {spec.name: spec.flag for spec in SPECS}  # how the magic says the fields the core names
+DESTS = {spec.flag: spec.name for spec in SPECS}  # where argparse keeps each flag's value
 CODE_NOT_NEEDED = "The MFA code was not needed: the MFA session (or this role's cached session) is still open."
 NO_PROFILE = "Name a profile: %awsrole PROFILE (see %awsrole --list)."
 INTERRUPTED = "Interrupted; nothing was changed."
 PROVENANCE_ON = "cells that run now record the role they run as (profile, role ARN, account) in their metadata"
 PROVENANCE_OFF = "cells that run now record no role"
+NO_CONSOLE_FRONT_END = (
+    "No JupyterLab with the jupyter-awsrole extension listens to this kernel: open the AWS console from its"
+    " status bar item instead."
+)
 
 
 def _option(spec: OptionSpec) -> Any:
     """The argparse argument of one field of Options."""
     if spec.switch:
         return argument(spec.flag, action="store_true", help=spec.help)
-    return argument(spec.flag, metavar=spec.metavar, help=spec.help)
+    if spec.repeated:  # --tag A=1 --tag B=2: a list, which the field's check turns into a tuple
+        return argument(spec.flag, dest=spec.name, action="append", metavar=spec.metavar, help=spec.help)
+    return argument(spec.flag, dest=spec.name, metavar=spec.metavar, help=spec.help)
 
 
 FORMS = """\
@@ -48,8 +56,12 @@ Forms:
   %awsrole                     who this kernel runs as, for how long, and whether MFA needs a code
   %awsrole --list [WORDS...]   every profile (or those whose name holds every word)
   %awsrole --unset             back to the environment from before the first switch
+  %awsrole --console [SERVICE] open the AWS console (or SERVICE's page, e.g. s3) as the active role in a new tab
   %awsrole --forget            this notebook forgets the profile it remembers (the lab extension stops offering it)
   %awsrole --provenance off    cells stop recording the role they ran as in their metadata (on: again)
+  %awsrole --export PROFILE [--as NAME] [--yes]
+                               add a profile NAME (default PROFILE-jupyter) to the AWS config whose credential_process
+                               serves PROFILE's sessions to the AWS CLI and every SDK; shows the change and asks first
   %%awsrole PROFILE [options]  run one cell as the role; the previous state comes back after, also on error"""
 
 
@@ -63,7 +75,7 @@ def _arguments(func: Any) -> Any:
                 "profile",
                 nargs="*",
                 metavar="PROFILE",
-                help="AWS profile to assume (quote a name with spaces); with --list, words to match.",
+                help="AWS profile to assume (quote a name with spaces); with --list, words to match; with --console, a service.",
             ),
             argument("--mfa-token", metavar="CODE", type=Code, help="MFA code, instead of being asked for it."),
             *(_option(spec) for spec in SPECS),
@@ -77,6 +89,12 @@ def _arguments(func: Any) -> Any:
                 choices=("on", "off"),
                 help="Whether each cell records the role it ran as (profile, role ARN, account) in its metadata.",
             ),
+            argument(
+                "--console", action="store_true", help="Open the AWS console as the active role (SERVICE: its page)."
+            ),
+            argument("--export", action="store_true", help="Write a profile that serves PROFILE to other AWS tools."),
+            argument("--as", metavar="NAME", help="With --export: the new profile's name (default PROFILE-jupyter)."),
+            argument("--yes", action="store_true", help="With --export: write without asking."),
         ]
     ):
         func = decorator(func)
@@ -131,7 +149,7 @@ def parse(parser: argparse.ArgumentParser, line: str) -> argparse.Namespace:
 
 
 def _given(args: argparse.Namespace, flags: tuple[str, ...]) -> list[str]:
-    return [flag for flag in flags if getattr(args, flag[2:].replace("-", "_")) not in (None, False)]
+    return [flag for flag in flags if getattr(args, DESTS.get(flag, flag[2:].replace("-", "_"))) not in (None, False)]
 
 
 def contradiction(args: argparse.Namespace) -> str | None:
@@ -141,7 +159,14 @@ def contradiction(args: argparse.Namespace) -> str | None:
         return f"{' and '.join(actions)} cannot be used together."
     if actions and options:
         return f"{actions[0]} takes no {options[0]}."
-    if actions and actions[0] != "--list" and args.profile:
+    if actions == ["--console"] and len(args.profile) > 1:
+        return "--console takes one service at most: %awsrole --console [SERVICE]."
+    exporting = _given(args, EXPORTING)
+    if exporting and actions != ["--export"]:
+        return f"{exporting[0]} goes with --export: %awsrole --export PROFILE {exporting[0]}."
+    if actions == ["--export"] and len(args.profile) != 1:
+        return "--export takes one profile: %awsrole --export PROFILE [--as NAME] [--yes]."
+    if actions and actions[0] not in ("--list", "--console", "--export") and args.profile:
         return f"{actions[0]} takes no profile: %awsrole {actions[0]}."
     if not actions and options and not args.profile:
         return f"{options[0]} goes with a profile: %awsrole PROFILE {options[0]}."
@@ -191,9 +216,9 @@ class AwsRoleMagics(Magics):
     def _act(self, args: argparse.Namespace) -> None:
         if args.list:
             active = self.manager.active.profile if self.manager.active else None
-            rows = self.manager.list_profiles(" ".join(args.profile))
-            shown = [row.live(self.manager.needs_code) for row in rows[: ProfileTable.max_rows]]
-            display(ProfileTable([*shown, *rows[ProfileTable.max_rows :]], active))
+            words = " ".join(args.profile)
+            page = self.manager.list_page(words, 0, ProfileTable.max_rows)  # MFA states of the shown rows only
+            display(ProfileTable([*page.rows, *self.manager.list_profiles(words)[len(page.rows) :]], active))
         elif args.unset:
             print(
                 "Back to the environment from before the first switch."
@@ -210,10 +235,16 @@ class AwsRoleMagics(Magics):
             )
         elif args.provenance:
             print(provenance_switched(args.provenance == "on"))
+        elif args.console:
+            self._open_console(args.profile[0] if args.profile else None)
         elif args.picker:
             from .role_picker import picker
 
             display(picker(self.manager))
+        elif args.export:
+            from .config_export import export
+
+            print(export(self.manager.store, args.profile[0], getattr(args, "as"), yes=args.yes))
         elif args.profile:
             code = TrackedCode(args.mfa_token) if args.mfa_token else None
             print(confirmation(self.manager.assume(args.profile[0], mfa=code, **Options.pick(vars(args)))))
@@ -224,6 +255,17 @@ class AwsRoleMagics(Magics):
             display(StatusView(state, mfa_state_now(self.manager, state.profile) if state else ""))
             if not provenance.enabled():
                 print("Provenance is off: cells record no role (%awsrole --provenance on).")
+
+    def _open_console(self, service: str | None) -> None:
+        """Hand the sign-in link to the lab, which opens it in a new tab: it never reaches an output or a log."""
+        link = self.manager.console_link(service)
+        from . import comm
+
+        opener = getattr(comm, "open_console", None)
+        if opener is not None and opener(link):
+            print(f"Opening the AWS console as {link.profile} (link valid 15 minutes).")
+        else:
+            print(NO_CONSOLE_FRONT_END)
 
     def _interrupted(self, before: RoleState | None) -> str:
         """What an interrupted switch left: the manager changes all or nothing."""

@@ -21,7 +21,7 @@ from .cache import CredentialCache, default_cache_dir
 from .credentials import RoleState
 from .errors import AwsRoleError, MfaRequired, call_cleanly
 from .events import CHANGES, Event, Problem, ProblemKind
-from .listing import Listing, ProfileInfo, matching
+from .listing import Listing, Page, ProfileInfo, page_bounds
 from .mfa import CallableSource, MfaInput, MfaSource, NoPrompt, as_source
 from .options import Options
 from .profiles import Plan, Profile, ProfileStore, is_role_arn
@@ -30,6 +30,7 @@ from .sso_login import LoginPresenter, LoginPrompt
 
 if TYPE_CHECKING:
     from . import endpoint  # imported on first use: http.server costs a fresh kernel's %load_ext ~15 ms
+    from .console import ConsoleLink  # imported on first use too (urllib)
 
 log = logging.getLogger(__name__)
 
@@ -366,15 +367,48 @@ class RoleManager:
 
     def list_profiles(self, pattern: str = "") -> list[ProfileInfo]:
         """Every profile (or those whose name holds every word of `pattern`) with kind, role, source, MFA, region."""
-        return matching(self.listing().rows, pattern)
+        return list(self.listing().matching(pattern))
 
     def switchable(self, pattern: str = "") -> list[ProfileInfo]:
         """The profiles a front end offers to switch to (those with a role), filtered as list_profiles() does."""
-        return matching(self.listing().switchable, pattern)
+        return list(self.listing().matching(pattern, switchable=True))
+
+    def list_page(self, words: str = "", offset: int = 0, limit: int = 200) -> Page:
+        """The rows list_profiles(words) gives from `offset`, at most `limit`, each with its MFA state as of now:
+        only a page is planned and checked against the cache, so the first answer for 5,000 profiles is small."""
+        offset, limit = page_bounds(offset, limit)
+        found = self.listing().matching(words)
+        return Page(self._live(found[offset : offset + limit]), len(found), offset)
+
+    def _live(self, rows: list[ProfileInfo]) -> list[ProfileInfo]:
+        """row.live(needs_code) of each row, the settings and the files read once for all of them."""
+        policy = self._policy()
+
+        def needs_code(name: str) -> bool:
+            loaded = name and name == name.strip() and not is_role_arn(name)  # else as plan() reads the name
+            plan = self.store.plan_loaded(name) if loaded else self.plan(name)
+            return plan.needs_mfa and self.assumer.needs_code(plan, None, policy)
+
+        return [row.live(needs_code) for row in rows]
 
     def profile_names(self) -> list[str]:
         """Every profile's name, sorted, without planning any (for completion)."""
         return sorted(self.store.profiles())
+
+    def console_link(self, service: str | None = None) -> ConsoleLink:
+        """A sign-in link to the AWS console (on SERVICE's page) as the active role; the call to the federation
+        endpoint runs outside the lock."""
+        from . import console
+
+        with self._lock:
+            state, request = self.active, self._request
+        if state is None:
+            raise AwsRoleError(console.NO_ROLE)
+        try:
+            plan: Plan | None = self.plan(state.profile, request[0] if request else None)
+        except AwsRoleError:  # the config changed since the switch: count the session as chained
+            plan = None
+        return call_cleanly(console.console_link, state, plan, self.settings, service)
 
     def needs_code(self, profile: str) -> bool:
         """Whether switching to `profile` now would ask for an MFA code."""

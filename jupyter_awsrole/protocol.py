@@ -285,9 +285,11 @@ def _ts(hint: object) -> str:
         return " | ".join(_literal(arg) for arg in args)
     if origin in (Union, types.UnionType):
         return _ts_union(hint)
-    if origin is list:
+    if origin is list or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
         inner = _ts(args[0])
-        return f"({inner})[]" if " " in inner else f"{inner}[]"
+        return f"({inner})[]" if "|" in inner else f"{inner}[]"
+    if origin is tuple:  # a fixed-length tuple is a JSON array of that many items
+        return "[" + ", ".join(_ts(arg) for arg in args) + "]"
     if isinstance(hint, type) and hint in MESSAGES:
         return f"I{hint.__name__}"
     raise TypeError(f"no TypeScript for {hint!r}")

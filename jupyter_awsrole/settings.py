@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from traitlets import Bool, CaselessStrEnum, Float, Int, TraitError, Unicode, validate
+from traitlets import default as dynamic_default
 from traitlets.config import Configurable
 
 from .options import MAX_DURATION, MIN_DURATION
+
+AWS_SIGNIN_URL = "https://signin.aws.amazon.com/federation"
+SIGNIN_URL_VARIABLE = "JUPYTER_AWSROLE_SIGNIN_URL"  # set by the local AWS for its federation stand-in
 
 MFA_PROCESS_HELP = (
     "Command that prints an MFA code (e.g. `ykman oath accounts code --single NAME`, `op item get ITEM --otp`) for"
@@ -59,6 +64,26 @@ class AwsRole(Configurable):
     sts_max_attempts = Int(
         3, help="Calls per STS request, the first one included (retries back off; throttling is retried)."
     ).tag(config=True)
+
+    signin_url = Unicode(
+        AWS_SIGNIN_URL,
+        help="AWS's federation endpoint, which trades a role's credentials for a console sign-in link (the"
+        f" partition's own for aws-cn and aws-us-gov sessions); ${SIGNIN_URL_VARIABLE} sets another default.",
+    ).tag(config=True)
+
+    @dynamic_default("signin_url")
+    def _signin_url_default(self) -> str:
+        return os.environ.get(SIGNIN_URL_VARIABLE) or AWS_SIGNIN_URL
+
+    @validate("signin_url")
+    def _check_signin_url(self, proposal):  # type: ignore[no-untyped-def]
+        from .console import check_signin_url
+        from .errors import AwsRoleError
+
+        try:
+            return check_signin_url(proposal["value"])
+        except AwsRoleError as exc:
+            raise TraitError(str(exc)) from None
 
     @validate("sts_connect_timeout", "sts_read_timeout")
     def _check_timeout(self, proposal):  # type: ignore[no-untyped-def]

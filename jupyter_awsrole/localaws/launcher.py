@@ -15,6 +15,7 @@ from typing import Any
 
 from ..loopback import DIRECT
 from ..sandbox_env import sandbox_environment
+from ..settings import SIGNIN_URL_VARIABLE
 from . import files, totp
 
 START_TIMEOUT = 60.0
@@ -28,6 +29,7 @@ class LocalAws:
         self.state_dir = state_dir
         self.endpoint: str = state["endpoint"]
         self.sso_endpoint: str = state["sso_endpoint"]  # the IAM Identity Center stand-in (sso_standin.py)
+        self.signin_url: str = state["signin_url"]  # the federation endpoint's stand-in (federation_standin.py)
         self.account_id: str = state["account_id"]
         self.mfa_serial: str = state["mfa_serial"]
         self.pid: int = state["pid"]
@@ -87,6 +89,7 @@ class LocalAws:
             # Identity Center's two services are the stand-in's; service-specific endpoints beat AWS_ENDPOINT_URL.
             "AWS_ENDPOINT_URL_SSO_OIDC": self.sso_endpoint,
             "AWS_ENDPOINT_URL_SSO": self.sso_endpoint,
+            SIGNIN_URL_VARIABLE: self.signin_url,  # AwsRole.signin_url's default: console links go to the stand-in
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_DEFAULT_REGION": "us-east-1",
             **keys,
@@ -106,6 +109,10 @@ class LocalAws:
     def sso(self, method: str, path: str, payload: dict | None = None) -> dict:
         """A call to the SSO stand-in's controls: `sso("GET", "pending")`, `sso("POST", "approve", {...})`."""
         return _call(self.sso_endpoint + "/standin/" + path, method, payload)
+
+    def federation(self, method: str, path: str) -> dict:
+        """A call to the federation stand-in's controls: `federation("GET", "stats")`, `("POST", "advance?seconds=901")`."""
+        return _call(self.signin_url.rsplit("/", 1)[0] + "/standin/" + path, method, None if method == "GET" else {})
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL after 10 s); safe to call twice."""

@@ -85,8 +85,8 @@ class MfaGate:
         if refusal is not None:
             return refusal
         response = call_buffered(self._app, environ)
-        if response.status == 200 and mfa_present:
-            self._registry.mark_role_mfa(_xml_text(response.body, "AccessKeyId"))
+        if response.status == 200:
+            self._registry.mark_role(_xml_text(response.body, "AccessKeyId"), mfa=mfa_present, chained=caller.temporary)
         return response
 
     def _get_session_token(self, environ: dict[str, Any], request: StsRequest) -> Response:

@@ -2,8 +2,9 @@
 
 Every monkeypatch of moto is here, and only here. They replace private moto functions and methods:
 `access_control.create_access_key` (looked up by IAMRequestBase at call time), `IAMUserAccessKey`'s
-fields, `IAMPolicyStatement._check_principal`, `STSBackend.get_caller_identity` and
-`ActionAuthenticatorMixin._authenticate_and_authorize_normal_action`. Checked against moto 5.2.5;
+fields, `IAMPolicyStatement._check_principal`, `STSBackend.get_caller_identity`,
+`ActionAuthenticatorMixin._authenticate_and_authorize_normal_action`, and for session policies
+`STSResponse.assume_role` and `IAMRequestBase.check_action_permitted`. Checked against moto 5.2.5;
 tests/localaws/test_moto_patches.py fails by name when a moto upgrade moves one of them.
 """
 
@@ -15,7 +16,8 @@ from typing import Any
 from botocore.credentials import Credentials
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.iam import access_control
-from moto.sts.models import STSBackend
+from moto.sts.models import STSBackend, sts_backends
+from moto.sts.responses import TokenResponse
 
 from .sessions import SessionRegistry
 from .trust import principal_matches
@@ -58,7 +60,8 @@ class SessionUserAccessKey(access_control.IAMUserAccessKey):
 
 
 def install(registry: SessionRegistry) -> None:
-    """Teach moto about our session credentials and about role-session principals; call once per process."""
+    """Teach moto about our session credentials, role-session principals and session policies; call once
+    per process."""
     original_create = access_control.create_access_key
 
     def create_access_key(account_id: str, partition: str, access_key_id: str, headers: dict[str, str]) -> Any:
@@ -97,3 +100,66 @@ def install(registry: SessionRegistry) -> None:
         original_authorize(self, resource)
 
     ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = authorize  # type: ignore[method-assign]
+
+    install_session_policies()
+
+
+# -- Session policies: moto keeps AssumeRole's Policy but authorizes as the role alone, and drops PolicyArns,
+# Tags and SourceIdentity. AWS grants a narrowed session what both the role and its session policies allow.
+
+
+def install_session_policies() -> None:
+    """Make moto keep what narrows an AssumeRole session and authorize that session's calls with it."""
+    original_assume = TokenResponse.assume_role
+
+    def assume_role(self: TokenResponse) -> Any:
+        answer = original_assume(self)
+        result: Any = answer.result
+        session = result["Credentials"]  # moto's AssumedRole
+        session.policy_arns = [item["arn"] for item in self._get_param("PolicyArns", []) or []]
+        session.session_tags = {item["Key"]: item["Value"] for item in self._get_param("Tags", []) or []}
+        session.source_identity = self._get_param("SourceIdentity")
+        if session.source_identity:  # AWS echoes it in the answer
+            result["SourceIdentity"] = session.source_identity
+        return answer
+
+    TokenResponse.assume_role = assume_role  # type: ignore[method-assign]
+
+    original_check = access_control.IAMRequestBase.check_action_permitted
+
+    def check_action_permitted(self: access_control.IAMRequestBase, resource: str) -> None:
+        original_check(self, resource)  # the role's own policies: raises when they do not allow the call
+        if self._action == "sts:GetCallerIdentity":  # allowed whatever the policies say, as moto does
+            return
+        policies = session_policies(self._access_key)
+        if policies is not None and not allowed_by(policies, self._action, resource):
+            self._raise_access_denied()
+
+    access_control.IAMRequestBase.check_action_permitted = check_action_permitted  # type: ignore[method-assign]
+
+
+def session_policies(access_key: Any) -> list[Any] | None:
+    """The session policies of an assumed-role key (inline, then managed by ARN), or None when it has none."""
+    if not isinstance(access_key, access_control.AssumedRoleAccessKey):
+        return None
+    backend = sts_backends[access_key.account_id][access_key.partition]
+    session = backend.get_assumed_role_from_access_key(access_key._access_key_id)
+    if session is None:
+        return None
+    arns = getattr(session, "policy_arns", [])
+    if not session.policy and not arns:
+        return None
+    policies: list[Any] = [session.policy] if session.policy else []
+    for arn in arns:
+        try:
+            policies.append(access_key.backend.get_policy(arn))
+        except Exception:
+            continue  # an ARN moto does not know grants nothing
+    return policies
+
+
+def allowed_by(policies: list[Any], action: str, resource: str) -> bool:
+    """AWS's rule for session policies: some statement allows the call and none denies it."""
+    results = [access_control.IAMPolicy(policy).is_action_permitted(action, resource) for policy in policies]
+    denied = access_control.PermissionResult.DENIED in results
+    return not denied and access_control.PermissionResult.PERMITTED in results

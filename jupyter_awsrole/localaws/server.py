@@ -27,6 +27,8 @@ def serve(state_dir: Path, port: int = 0) -> None:
     from . import files, moto_patches
     from .account import MFA_SERIAL
     from .controls import Controls
+    from .federation_standin import local_checker
+    from .federation_standin import start as start_federation
     from .mfa_codes import CodeLedger
     from .mfa_gate import MfaGate
     from .sandbox import write_sandbox
@@ -60,10 +62,12 @@ def serve(state_dir: Path, port: int = 0) -> None:
         sso_server, sso_endpoint = start_sso(
             HOST, broker_minter(endpoint, broker.access_key_id, broker.secret_access_key)
         )
+        federation_server, signin_url = start_federation(HOST, local_checker(endpoint, registry.role_is_chained))
         write_sandbox(state_dir, endpoint, seeded)
         state = {
             "endpoint": endpoint,
             "sso_endpoint": sso_endpoint,
+            "signin_url": signin_url,
             "pid": os.getpid(),
             "account_id": ACCOUNT_ID,
             "mfa_serial": MFA_SERIAL,
@@ -77,6 +81,7 @@ def serve(state_dir: Path, port: int = 0) -> None:
             pass
         files.write_json_atomic(state_dir / files.STATE, {**state, "ready": False})
         sso_server.shutdown()
+        federation_server.shutdown()
     finally:
         controls.release()
         server.shutdown()

@@ -28,6 +28,7 @@ class SessionRegistry:
         self._lock = threading.Lock()
         self._sessions: dict[str, SessionCredentials] = {}
         self._mfa_role_keys: set[str] = set()
+        self._chained_role_keys: set[str] = set()  # role sessions assumed with temporary credentials
 
     def issue(self, user_name: str, mfa_present: bool) -> SessionCredentials:
         """Make and remember new session credentials for an IAM user."""
@@ -48,12 +49,20 @@ class SessionRegistry:
         with self._lock:
             return self._sessions.get(access_key_id)
 
-    def mark_role_mfa(self, access_key_id: str) -> None:
-        """Remember that a role session was assumed with MFA, so chained calls keep that context."""
+    def mark_role(self, access_key_id: str, *, mfa: bool, chained: bool) -> None:
+        """Remember whether a role session was assumed with MFA (chained calls keep that context) and whether
+        with temporary credentials (a role chain, whose console session AWS keeps to an hour)."""
         with self._lock:
-            self._mfa_role_keys.add(access_key_id)
+            for marked, keys in ((mfa, self._mfa_role_keys), (chained, self._chained_role_keys)):
+                if marked:
+                    keys.add(access_key_id)
 
     def role_has_mfa(self, access_key_id: str) -> bool:
         """Whether a role session was assumed with MFA."""
         with self._lock:
             return access_key_id in self._mfa_role_keys
+
+    def role_is_chained(self, access_key_id: str) -> bool:
+        """Whether a role session was assumed with temporary credentials."""
+        with self._lock:
+            return access_key_id in self._chained_role_keys

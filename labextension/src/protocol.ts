@@ -26,6 +26,10 @@ export interface IOptions {
   external_id?: string | null;
   source_profile?: string | null;
   refresh?: boolean;
+  policy_arns?: string[] | null;
+  policy?: string | null;
+  tags?: [string, string][] | null;
+  source_identity?: string | null;
 }
 
 /** One line of `%awsrole --list`: what a profile is, without resolving anything. (listing.ProfileInfo) */

@@ -10,9 +10,10 @@ import re
 from importlib.metadata import version
 
 from moto.core.authorization import ActionAuthenticatorMixin
-from moto.core.responses import BaseResponse
+from moto.core.responses import ActionResult, BaseResponse
 from moto.iam import access_control
-from moto.sts.models import STSBackend
+from moto.sts.models import AssumedRole, STSBackend
+from moto.sts.responses import TokenResponse
 
 from jupyter_awsrole.localaws import moto_patches
 
@@ -71,4 +72,29 @@ def test_normal_actions_are_authorized_in_one_method_that_knows_the_action():
     )
     assert issubclass(BaseResponse, ActionAuthenticatorMixin) and hasattr(BaseResponse, "_get_action"), _broke(
         "BaseResponse._get_action"
+    )
+
+
+def test_assume_role_answers_a_result_whose_credentials_are_the_session():
+    assert _parameters(TokenResponse.assume_role) == ["self"], _broke("TokenResponse.assume_role")
+    source = inspect.getsource(TokenResponse.assume_role)
+    assert '"Credentials": role' in source and "ActionResult(result)" in source, _broke("TokenResponse.assume_role")
+    assert hasattr(ActionResult, "result") and _parameters(BaseResponse._get_param)[:2] == ["self", "param_name"], (
+        _broke("ActionResult.result / BaseResponse._get_param")
+    )
+
+
+def test_moto_checks_permissions_in_one_method_with_the_request_s_key_and_action():
+    check = access_control.IAMRequestBase.check_action_permitted
+    assert _parameters(check) == ["self", "resource"], _broke("IAMRequestBase.check_action_permitted")
+    init = inspect.getsource(access_control.IAMRequestBase.__init__)
+    assert "self._access_key =" in init and "self._action =" in init, _broke("IAMRequestBase's _access_key/_action")
+    key = inspect.getsource(access_control.AssumedRoleAccessKey.__init__)
+    assert "self._access_key_id = access_key_id" in key and "self.partition" in key, _broke("AssumedRoleAccessKey")
+    assert _parameters(STSBackend.get_assumed_role_from_access_key) == ["self", "access_key_id"], _broke(
+        "STSBackend.get_assumed_role_from_access_key"
+    )
+    assert "self.policy = policy" in inspect.getsource(AssumedRole.__init__), _broke("AssumedRole.policy")
+    assert {"DENIED", "PERMITTED", "NEUTRAL"} <= set(access_control.PermissionResult.__members__), _broke(
+        "PermissionResult"
     )

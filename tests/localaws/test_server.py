@@ -18,6 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from jupyter_awsrole.localaws import LocalAws
+from jupyter_awsrole.loopback import DIRECT
 
 ACCOUNT = "123456789012"
 MARKETING_ADMIN = f"arn:aws:iam::{ACCOUNT}:role/marketingadminrole"
@@ -340,3 +341,87 @@ def test_stop_leaves_no_process(tmp_path: Path) -> None:
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert json.loads((tmp_path / "localaws.json").read_text())["ready"] is False
+
+
+# -- Session policies (moto_patches.install_session_policies) ----------------------------------------------
+
+
+def _document(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+DENY_GET = _document({"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"})
+ONLY_LIST = _document({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"})
+EVERYTHING = _document({"Effect": "Allow", "Action": "*", "Resource": "*"})
+
+
+def _denied(call) -> bool:
+    try:
+        call()
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "AccessDenied", exc
+        return True
+    return False
+
+
+def _reads(s3) -> tuple[bool, bool, bool]:
+    """(get analytics, list analytics, get marketing), each True when allowed."""
+    return (
+        not _denied(lambda: s3.get_object(Bucket="analytics-data", Key="sessions.csv")),
+        not _denied(lambda: s3.list_objects_v2(Bucket="analytics-data")),
+        not _denied(lambda: s3.get_object(Bucket="marketing-data", Key="campaigns.csv")),
+    )
+
+
+def test_a_session_policy_narrows_what_the_role_may_do_and_never_widens_it(
+    local_aws: LocalAws, user1: boto3.Session
+) -> None:
+    assert _reads(_client(_assume(local_aws, user1, ANALYST), "s3")) == (True, True, False)
+    # A deny alone allows nothing: AWS grants only what the session policy allows too.
+    assert _reads(_client(_assume(local_aws, user1, ANALYST, Policy=DENY_GET), "s3")) == (False, False, False)
+    assert _reads(_client(_assume(local_aws, user1, ANALYST, Policy=ONLY_LIST), "s3")) == (False, True, False)
+    assert _reads(_client(_assume(local_aws, user1, ANALYST, Policy=EVERYTHING), "s3")) == (True, True, False)
+    allow_but_get = _document(
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"},
+    )
+    assert _reads(_client(_assume(local_aws, user1, ANALYST, Policy=allow_but_get), "s3")) == (False, True, False)
+
+
+def test_a_narrowed_session_still_says_who_it_is_and_its_chain_is_narrowed(
+    local_aws: LocalAws, user1: boto3.Session
+) -> None:
+    admin = _assume(local_aws, user1, MARKETING_ADMIN, Policy=ONLY_LIST, **_with_mfa(local_aws))
+    assert ":assumed-role/marketingadminrole/" in _client(admin, "sts").get_caller_identity()["Arn"]
+    with pytest.raises(ClientError) as excinfo:  # the role may assume reportingrole; the session policy may not
+        _assume(local_aws, admin, REPORTING, ExternalId="reporting-2026")
+    assert _error(excinfo)[0] == "AccessDenied"
+
+
+def test_policy_arns_narrow_too_and_an_unknown_one_grants_nothing(local_aws: LocalAws, user1: boto3.Session) -> None:
+    arns = [{"arn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}]  # AWS-managed: not loaded in the local AWS
+    assert _reads(_client(_assume(local_aws, user1, ANALYST, PolicyArns=arns), "s3")) == (False, False, False)
+    both = _client(_assume(local_aws, user1, ANALYST, PolicyArns=arns, Policy=ONLY_LIST), "s3")
+    assert _reads(both) == (False, True, False)  # session policies together: what any of them allows
+
+
+def test_tags_and_source_identity_reach_sts_and_are_kept(local_aws: LocalAws, user1: boto3.Session) -> None:
+    sts = _client(user1, "sts")
+    answer = sts.assume_role(
+        RoleArn=ANALYST,
+        RoleSessionName="tagged",
+        Tags=[{"Key": "team", "Value": "data"}, {"Key": "cost center", "Value": "42"}],
+        SourceIdentity="ada@example.com",
+    )
+    assert answer["SourceIdentity"] == "ada@example.com"
+    assert "SourceIdentity" not in sts.assume_role(RoleArn=ANALYST, RoleSessionName="plain")
+    kept = _assumed_roles(local_aws)[answer["Credentials"]["AccessKeyId"]]
+    assert kept["session_tags"] == {"team": "data", "cost center": "42"}
+    assert kept["source_identity"] == "ada@example.com" and kept["policy_arns"] == []
+
+
+def _assumed_roles(aws: LocalAws) -> dict[str, dict]:
+    """What moto keeps of each AssumeRole session, by access key (moto's own model dump)."""
+    with DIRECT.open(f"{aws.endpoint}/moto-api/data.json", timeout=10) as response:
+        models = json.load(response)
+    return {role["access_key_id"]: role for role in models["sts"]["AssumedRole"]}

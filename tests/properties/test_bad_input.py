@@ -36,6 +36,10 @@ def shell(local_aws, tmp_path_factory):
         del os.environ[name]
     os.environ.update(local_aws.env())
     os.environ["HOME"] = str(tmp_path_factory.mktemp("home"))
+    # A copy: a random `--export PROFILE --yes` writes to the config, and the session's one is shared.
+    config = tmp_path_factory.mktemp("config") / "config"
+    config.write_text(Path(local_aws.config_file).read_text())
+    os.environ["AWS_CONFIG_FILE"] = str(config)
     real_getpass = getpass.getpass
 
     def no_terminal(prompt: str = "") -> str:

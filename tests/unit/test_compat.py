@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 import textwrap
 from importlib.metadata import version
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from IPython.core.completer import provisionalcompleter
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
@@ -28,6 +31,58 @@ def broke(shim: str, *packages: str) -> str:
 
 def test_assume_role_cache_key_is_the_file_name_the_aws_cli_writes():
     assert compat.assume_role_cache_key(ROLE, CLI_KEY_ARGS) == CLI_KEY, broke("assume_role_cache_key", "botocore")
+
+
+def _botocore_cache_key(role_arn: str, extra_args: dict) -> str:
+    from botocore.credentials import AssumeRoleCredentialFetcher
+
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=None, source_credentials=None, role_arn=role_arn, extra_args=dict(extra_args), cache={}
+    )
+    return fetcher._cache_key
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+_policy = st.dictionaries(_text, st.one_of(_text, st.lists(_text, max_size=3)), max_size=4).map(
+    lambda doc: json.dumps(doc, sort_keys=False)
+)
+_assume_args = st.fixed_dictionaries(
+    {},
+    optional={
+        "RoleSessionName": st.one_of(st.just(""), _text),
+        "ExternalId": _text,
+        "SerialNumber": _text,
+        "DurationSeconds": st.integers(900, 43200),
+        "Policy": _policy,
+        "PolicyArns": st.lists(st.fixed_dictionaries({"arn": _text}), max_size=2),
+        "Tags": st.lists(st.fixed_dictionaries({"Key": _text, "Value": _text}), max_size=2),
+        "RoleArn": _text,
+    },
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(role_arn=_text, extra_args=_assume_args)
+def test_assume_role_cache_key_equals_botocores_own(role_arn, extra_args):
+    """Computed without importing botocore.credentials, the key is still botocore's, whatever the arguments."""
+    assert compat.assume_role_cache_key(role_arn, extra_args) == _botocore_cache_key(role_arn, extra_args), broke(
+        "assume_role_cache_key", "botocore"
+    )
+
+
+def test_assume_role_cache_keys_remembered_keep_equal_values_of_other_types_apart():
+    """1, 1.0 and True are equal in Python but not in JSON: each is its own key, botocore's, asked twice."""
+    for _ in range(2):
+        keys = [compat.assume_role_cache_key(ROLE, {"DurationSeconds": v}) for v in (1, 1.0, True)]
+        assert len(set(keys)) == 3
+        assert keys == [_botocore_cache_key(ROLE, {"DurationSeconds": v}) for v in (1, 1.0, True)]
+
+
+def test_assume_role_cache_key_does_not_import_botocore_credentials():
+    code = "import sys; from jupyter_awsrole import compat; compat.assume_role_cache_key('arn', {}); "
+    code += "print('botocore.credentials' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_credentials_expiry_of_refreshable_and_deferred_credentials():

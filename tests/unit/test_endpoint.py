@@ -64,6 +64,19 @@ def test_a_path_is_stable_for_a_profile_and_its_options_and_differs_otherwise():
     assert ep.Endpoint().path_for("a", Options()) != e.path_for("a", Options())  # keyed per kernel
 
 
+def test_a_narrowed_role_is_served_at_a_path_of_its_own():
+    e = ep.Endpoint()
+    policy = {"Statement": [{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]}
+    narrowings = [
+        {},
+        {"policy": policy},
+        {"policy_arns": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+        {"tags": "team=data"},
+        {"source_identity": "ada"},
+    ]
+    assert len({e.path_for("a", Options.parse(n)) for n in narrowings}) == len(narrowings)
+
+
 def test_the_token_is_long_random_and_compared_whole():
     e = ep.Endpoint()
     assert len(e.token) >= 43 and e.token != ep.Endpoint().token  # 32 bytes, url-safe base64
