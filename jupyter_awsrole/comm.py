@@ -101,6 +101,7 @@ class CommChannel:
     def __init__(self, manager: RoleManager) -> None:
         self.manager = manager
         self._comms: list[Any] = []
+        self._heard: list[Any] = []  # comms a front end has spoken on: someone listens at the other end
         self._lock = threading.Lock()
         manager.observe(self._changed)
         manager.observe(self._login_changed, {Event.SSO_LOGIN, Event.SSO_LOGIN_ENDED})
@@ -121,13 +122,15 @@ class CommChannel:
             log.debug("jupyter-awsrole: could not open a comm to the frontend", exc_info=True)
 
     def _opened_by_frontend(self, comm: Any, open_msg: dict) -> None:
-        self.attach(comm)
+        self.attach(comm, heard=True)
         comm.send(push_message(self.manager.status()))
 
-    def attach(self, comm: Any) -> None:
-        """Serve one comm until it closes."""
+    def attach(self, comm: Any, heard: bool = False) -> None:
+        """Serve one comm until it closes; `heard`: the front end opened it, so it listens."""
         with self._lock:
             self._comms.append(comm)
+            if heard:
+                self._heard.append(comm)
         comm.on_msg(lambda msg: self._received(comm, msg))
         comm.on_close(lambda _msg: self._detach(comm))
 
@@ -135,6 +138,8 @@ class CommChannel:
         with self._lock:
             if comm in self._comms:
                 self._comms.remove(comm)
+            if comm in self._heard:
+                self._heard.remove(comm)
 
     # -- pushing ---------------------------------------------------------------------
 
@@ -145,19 +150,25 @@ class CommChannel:
         self.tell(login_message(self.manager))
 
     def tell(self, message: RolePush | ForgetPush | LoginPush | ProvenancePush | ConsolePush) -> int:
-        """Send one push to every open comm; how many were open."""
+        """Send one push to every open comm; how many of them a front end listens to.
+
+        A comm the kernel opened counts once the front end has spoken on it: nbclient (headless runs) leaves it
+        open without a word, where JupyterLab with the extension answers at once."""
         with self._lock:
-            comms = list(self._comms)
+            comms, heard = list(self._comms), list(self._heard)
         for comm in comms:
             try:
                 comm.send(message)
             except Exception:
                 log.debug("jupyter-awsrole: a comm could not be told", exc_info=True)
-        return len(comms)
+        return sum(1 for comm in comms if comm in heard)
 
     # -- answering -------------------------------------------------------------------
 
     def _received(self, comm: Any, msg: dict) -> None:
+        with self._lock:
+            if comm in self._comms and comm not in self._heard:
+                self._heard.append(comm)
         data = msg.get("content", {}).get("data")
         request_id: RequestId = (
             data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), (str, int)) else None

@@ -245,6 +245,8 @@ export class RoleClient implements IDisposable {
     }
     this._adopt(comm);
     this._received(msg.content.data);
+    // Speak once, so the kernel knows a front end listens on the comm it opened (headless runs never answer).
+    comm.send({ request: 'role' });
   };
 
   private _adopt(comm: Kernel.IComm): void {

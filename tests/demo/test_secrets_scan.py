@@ -35,7 +35,8 @@ def _run_all(page, demo, codes: set[str]) -> None:
             except PlaywrightTimeout:
                 pass  # the box went away under us (answered); the loop looks again
         prompts = page.locator(".jp-Notebook:visible .jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
-        if prompts and all(re.fullmatch(r"\[\d+\]:", p.strip()) for p in prompts):
+        # a prompt reads "[3]:", followed by the role badge's words once the cell ran as a role
+        if prompts and all(re.match(r"\[\d+\]:", p.strip()) for p in prompts):
             return
         page.wait_for_timeout(300)
 

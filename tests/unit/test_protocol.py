@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from jupyter_awsrole import comm as comm_module
-from jupyter_awsrole import protocol
+from jupyter_awsrole import protocol, provenance
 from jupyter_awsrole.comm import CommChannel
 from jupyter_awsrole.credentials import Credentials, RoleState
 from jupyter_awsrole.events import Event, Problem, ProblemKind
@@ -40,6 +40,13 @@ ROWS = [
     ProfileInfo("analyst", "role", "arn:aws:iam::1:role/a", "user1", False, "eu-west-1"),
     ProfileInfo("user1", "empty", "", "", False, ""),
 ]
+
+
+@pytest.fixture(autouse=True)
+def provenance_back_on():
+    """A provenance request turns recording off for the whole process: later tests expect it on."""
+    yield
+    provenance.set_enabled(True)
 
 
 def test_the_typescript_types_are_generated_from_protocol_py():
@@ -237,9 +244,11 @@ def test_the_provenance_and_console_pushes_have_the_declared_shapes(monkeypatch)
     channel, comm = CommChannel(FakeManager()), Comm()
     channel._comms.append(comm)
     monkeypatch.setattr(comm_module, "_channel", channel)
+    assert comm_module.tell_provenance(False) is False  # a comm the kernel opened, nobody has answered on it
+    channel._heard.append(comm)
     assert comm_module.tell_provenance(False) is True
     assert comm_module.open_console(LINK) is True
-    provenance, console = comm.sent
+    _unheard, provenance, console = comm.sent
     assert conforms(provenance, protocol.ProvenancePush) and provenance == {"event": "provenance", "on": False}
     assert conforms(console, protocol.ConsolePush) and console["url"] == LINK.url
     monkeypatch.setattr(comm_module, "_channel", None)
