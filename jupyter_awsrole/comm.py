@@ -149,13 +149,16 @@ class CommChannel:
     def _login_changed(self, event: Event, state: RoleState | None) -> None:
         self.tell(login_message(self.manager))
 
-    def tell(self, message: RolePush | ForgetPush | LoginPush | ProvenancePush | ConsolePush) -> int:
-        """Send one push to every open comm; how many of them a front end listens to.
+    def tell(
+        self, message: RolePush | ForgetPush | LoginPush | ProvenancePush | ConsolePush, heard_only: bool = False
+    ) -> int:
+        """Send one push to every open comm (or only to those a front end spoke on); how many of them listen.
 
         A comm the kernel opened counts once the front end has spoken on it: nbclient (headless runs) leaves it
         open without a word, where JupyterLab with the extension answers at once."""
         with self._lock:
-            comms, heard = list(self._comms), list(self._heard)
+            heard = list(self._heard)
+            comms = heard if heard_only else list(self._comms)
         for comm in comms:
             try:
                 comm.send(message)
@@ -272,7 +275,7 @@ def tell_provenance(on: bool) -> bool:
 def open_console(link: ConsoleLinkLike) -> bool:
     """Offer the console sign-in link to every notebook front end (never stored there); False when none listens."""
     message: ConsolePush = {"event": "console", "url": link.url, "profile": link.profile, "expires_at": link.expires_at}
-    return _channel is not None and _channel.tell(message) > 0
+    return _channel is not None and _channel.tell(message, heard_only=True) > 0  # a credential: to listeners only
 
 
 def install(kernel: Any, manager: RoleManager) -> CommChannel | None:

@@ -25,6 +25,7 @@ TESTED = {
     "03-chains-and-sources.ipynb",
     "04-pandas-and-s3.ipynb",
     "05-sso-and-more.ipynb",  # tests/notebooks/test_notebook_05.py
+    "06-beyond-the-notebook.ipynb",  # tests/notebooks/test_notebook_06.py
 }
 
 

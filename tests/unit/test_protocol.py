@@ -245,6 +245,8 @@ def test_the_provenance_and_console_pushes_have_the_declared_shapes(monkeypatch)
     channel._comms.append(comm)
     monkeypatch.setattr(comm_module, "_channel", channel)
     assert comm_module.tell_provenance(False) is False  # a comm the kernel opened, nobody has answered on it
+    assert comm_module.open_console(LINK) is False
+    assert [push["event"] for push in comm.sent] == ["provenance"]  # the link goes only where someone listens
     channel._heard.append(comm)
     assert comm_module.tell_provenance(False) is True
     assert comm_module.open_console(LINK) is True
