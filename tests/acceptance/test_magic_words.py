@@ -33,7 +33,13 @@ def test_a_code_given_inside_the_mfa_session_is_said_to_be_unneeded(kernel, loca
 
 
 def test_forget_asks_the_notebook_front_end_over_the_comm(kernel):
-    kernel.run("%load_ext jupyter_awsrole").ok()
+    loaded = kernel.run("%load_ext jupyter_awsrole").ok()
+    [opened] = [m["content"] for m in loaded.messages if m["header"]["msg_type"] == "comm_open"]
+    unheard = kernel.run("%awsrole --forget").ok()  # the kernel's comm is open, but no front end answered on it
+    assert "No notebook front end is listening" in unheard.stdout
+    # a front end speaks on the comm the kernel opened, as the lab extension does when it adopts it
+    answer = {"comm_id": opened["comm_id"], "data": {"request": "role"}}
+    kernel.kc.shell_channel.send(kernel.kc.session.msg("comm_msg", answer))
     run = kernel.run("%awsrole --forget").ok()
     assert "forget the profile it remembers" in run.stdout
     pushed = [m["content"]["data"] for m in run.messages if m["header"]["msg_type"] == "comm_msg"]
