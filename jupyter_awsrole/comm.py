@@ -5,12 +5,11 @@ The messages are those of protocol.py (no top-level "state" key: nbclient takes 
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import sys
 import threading
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .compat import register_comm_target
 from .credentials import RoleState
@@ -35,6 +34,9 @@ from .protocol import (
     SharingInfo,
 )
 
+if TYPE_CHECKING:
+    from .console import ConsoleLink  # the link, only once one is asked for (urllib)
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -50,17 +52,6 @@ __all__ = [
 ]
 
 PAGE_FIELDS = ("filter", "offset", "limit")  # a "list" request with any of them gets one page and the total
-
-
-class ConsoleLinkLike(Protocol):
-    """What the lab needs of a console.ConsoleLink (imported by the manager, only once a link is asked for)."""
-
-    @property
-    def url(self) -> str: ...
-    @property
-    def profile(self) -> str: ...
-    @property
-    def expires_at(self) -> str: ...
 
 
 def role_payload(state: RoleState | None) -> RoleInfo | None:
@@ -229,32 +220,24 @@ class CommChannel:
         return {"ok": True, "role": role_payload(state)}
 
     def _page(self, data: dict) -> Answer:
-        words, offset, limit = data.get("filter", ""), data.get("offset", 0), data.get("limit", 200)
+        words = data.get("filter", "")
         if not isinstance(words, str) or len(words) > 256:
             return {"ok": False, "error": "A filter is a string of words."}
-        if any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in (offset, limit)):
-            return {"ok": False, "error": "offset and limit are whole numbers, 0 or more."}
-        page = self.manager.list_page(words, offset, limit)
+        page = self.manager.list_page(words, data.get("offset", 0), data.get("limit", 200))  # it checks both
         return {"ok": True, "profiles": page.public(), "total": page.total}
 
     def _console(self, service: Any) -> Answer:
         if service is not None and (not isinstance(service, str) or not service.strip() or len(service) > 64):
             return {"ok": False, "error": "Name the console's service like s3 or ec2, or none."}
-        link: ConsoleLinkLike = self.manager.console_link(service)
-        return {"ok": True, "console_url": link.url}
+        return {"ok": True, "console_url": self.manager.console_link(service).url}
 
 
 def _provenance(on: Any) -> Answer:
-    """Turn the provenance record of each execute_reply on or off (provenance.py is loaded only when asked)."""
+    """Turn the provenance record of each execute_reply on or off."""
     if not isinstance(on, bool):
         return {"ok": False, "error": "Say whether to record provenance: on is true or false."}
-    name = f"{__package__}.provenance"
-    try:
-        provenance = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return {"ok": False, "error": "This version of jupyter_awsrole cannot record provenance."}
+    from . import provenance
+
     provenance.set_enabled(on)
     return {"ok": True}
 
@@ -272,7 +255,7 @@ def tell_provenance(on: bool) -> bool:
     return _channel is not None and _channel.tell({"event": "provenance", "on": on}) > 0
 
 
-def open_console(link: ConsoleLinkLike) -> bool:
+def open_console(link: ConsoleLink) -> bool:
     """Offer the console sign-in link to every notebook front end (never stored there); False when none listens."""
     message: ConsolePush = {"event": "console", "url": link.url, "profile": link.profile, "expires_at": link.expires_at}
     return _channel is not None and _channel.tell(message, heard_only=True) > 0  # a credential: to listeners only

@@ -261,8 +261,7 @@ class AwsRoleMagics(Magics):
         link = self.manager.console_link(service)
         from . import comm
 
-        opener = getattr(comm, "open_console", None)
-        if opener is not None and opener(link):
+        if comm.open_console(link):
             print(f"Opening the AWS console as {link.profile} (link valid 15 minutes).")
         else:
             print(NO_CONSOLE_FRONT_END)
@@ -313,8 +312,7 @@ def provenance_switched(on: bool) -> str:
 
     was = provenance.enabled()
     provenance.set_enabled(on)
-    tell = getattr(comm, "tell_provenance", None)  # the lab's side of it; absent, only this kernel knows
-    told = tell is not None and bool(tell(on))
+    told = comm.tell_provenance(on)
     return (
         f"Provenance {'on' if on else 'off'}{'' if was != on else ' (as it was)'}: "
         + (PROVENANCE_ON if on else PROVENANCE_OFF)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sys
 import typing
 from pathlib import Path
 from types import SimpleNamespace
@@ -232,12 +231,6 @@ def test_a_paged_list_answers_one_page_and_the_total():
     page = channel.handle({"request": "list", "filter": "", "offset": 1, "limit": 5})
     assert page == {"ok": True, "profiles": [ROWS[1].public()], "total": 2}
     assert "total" not in channel.handle({"request": "list"})  # the old request, the old answer
-
-
-def test_provenance_without_its_module_is_refused_in_one_line(monkeypatch):
-    monkeypatch.setitem(sys.modules, "jupyter_awsrole.provenance", None)  # as before provenance.py existed
-    refused = CommChannel(FakeManager()).handle({"request": "provenance", "on": False})
-    assert refused["ok"] is False and "provenance" in refused["error"] and "\n" not in refused["error"]
 
 
 def test_the_provenance_and_console_pushes_have_the_declared_shapes(monkeypatch):
