@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import write_private
-from .config_reader import profile_map
+from .config_reader import profile_map, section_name
 from .errors import AwsRoleError
 from .profiles import ProfileStore, config_paths
 
@@ -38,13 +38,6 @@ def process_command(profile: str) -> str:
     else:
         words = [sys.executable, "-m", "jupyter_awsrole.cli", "credential-process", profile]
     return shlex.join(words)
-
-
-def _section(line: str) -> str | None:
-    """The name of the section a line opens, as configparser reads it, or None for any other line."""
-    value = line.strip()
-    end = value.rfind("]")
-    return value[1:end] if value.startswith("[") and end >= 2 else None
 
 
 def _profile_of(section: str) -> str | None:
@@ -150,7 +143,7 @@ def _section_of(text: str, name: str) -> tuple[int, int] | None:
     lines = text.splitlines(keepends=True)
     start = None
     for index, line in enumerate(lines):
-        section = _section(line)
+        section = section_name(line.strip())
         if section is not None and start is not None:
             break
         if section is not None and _profile_of(section) == name:

@@ -80,6 +80,12 @@ def _option(line: str) -> tuple[str, str]:
     return line[:at].rstrip().lower(), line[at + 1 :].strip()
 
 
+def section_name(line: str) -> str | None:
+    """The section a stripped line opens, as configparser reads `[name]` (text after the last ] ignored), or None."""
+    end = line.rfind("]")
+    return line[1:end] if line.startswith("[") and end >= 2 else None
+
+
 def _lines(text: str) -> dict[str, dict[str, list[str]]] | None:
     """configparser's `_read` loop (comment prefixes # and ;, delimiters = and :, empty lines kept in values)."""
     sections: dict[str, dict[str, list[str]]] = {}
@@ -100,9 +106,8 @@ def _lines(text: str) -> dict[str, dict[str, list[str]]] | None:
             continue
         indent_level = indent
         if value[0] == "[":
-            end = value.rfind("]")
-            if end >= 2:
-                name = value[1:end]
+            name = section_name(value)
+            if name is not None:
                 if name in sections or name == "DEFAULT":
                     return None  # a duplicate section is botocore's error; [DEFAULT] feeds every section
                 current = sections[name] = {}
