@@ -17,8 +17,10 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import ThreadingHTTPServer
+from typing import Any, ClassVar
+
+from .standin_http import QuietHandler, serve
 
 TOKEN_SECONDS = 900  # a sign-in token works once, within 15 minutes
 MIN_SESSION, MAX_SESSION, CHAINED_MAX = 900, 43200, 3600
@@ -165,23 +167,9 @@ def console_page(grant: Grant, destination: str) -> str:
     )
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     standin: FederationStandIn
-
-    def log_message(self, format: str, *args: Any) -> None:  # request lines hold credentials: never logged
-        return
-
-    def _send(self, status: int, body: str, content_type: str) -> None:
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _json(self, status: int, payload: Any) -> None:
-        self._send(status, json.dumps(payload), "application/json")
+    always: ClassVar[dict[str, str]] = {"Cache-Control": "no-store"}  # tokens and sign-in pages
 
     def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
@@ -223,9 +211,7 @@ class _Handler(BaseHTTPRequestHandler):
 def start(host: str, check: Checker, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
     """Serve the stand-in on a thread of its own; returns the server and its federation URL."""
     handler = type("Handler", (_Handler,), {"standin": FederationStandIn(check)})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, name="federation-standin", daemon=True).start()
+    server = serve(handler, host, port, "federation-standin")
     return server, f"http://{host}:{server.server_address[1]}/federation"
 
 

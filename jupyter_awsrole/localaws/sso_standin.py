@@ -17,10 +17,11 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 from .account import ACCOUNT_ID, SSO_PERMISSION_SET, SSO_USER, role_arn, sso_role
+from .standin_http import QuietHandler, serve
 
 Minter = Callable[[str], dict[str, Any]]  # role ARN -> the STS Credentials of a session of it
 
@@ -246,23 +247,8 @@ def _page(user_code: str) -> str:
     )
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     standin: SsoStandIn
-
-    def log_message(self, format: str, *args: Any) -> None:  # request lines carry no secret, but stay quiet
-        return
-
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        self._send(status, json.dumps(payload).encode(), "application/json", headers)
 
     def _body(self) -> bytes:
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -332,11 +318,9 @@ class _Handler(BaseHTTPRequestHandler):
 def start(host: str, mint: Minter, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
     """Serve the stand-in on a thread of its own; returns the server and its base URL."""
     handler = type("Handler", (_Handler,), {})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = serve(handler, host, port, "sso-standin")
     base = f"http://{host}:{server.server_address[1]}"
     handler.standin = SsoStandIn(base, mint)  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, name="sso-standin", daemon=True).start()
     return server, base
 
 
